@@ -1,0 +1,141 @@
+//! Every change to annotations is an [`Edit`] that knows its inverse, so undo is exact.
+
+use crate::model::{AnnotationSet, DocStatus, Relation, Span, SpanId};
+
+/// One change to one annotation set.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    AddSpan(Span),
+    RemoveSpan(Span),
+    /// Replace a span (same id) by another: relabel, note, attributes, review.
+    UpdateSpan {
+        before: Span,
+        after: Span,
+    },
+    AddRelation(Relation),
+    RemoveRelation(Relation),
+    SetStatus {
+        before: DocStatus,
+        after: DocStatus,
+    },
+    /// Several edits applied in order and undone in reverse, as one step.
+    Batch(Vec<Edit>),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum EditError {
+    #[error("span {0} already exists")]
+    SpanExists(u32),
+    #[error("span {0} does not exist")]
+    NoSuchSpan(u32),
+    #[error("relation {0} already exists")]
+    RelationExists(u32),
+    #[error("relation {0} does not exist")]
+    NoSuchRelation(u32),
+}
+
+impl Edit {
+    pub fn inverse(&self) -> Edit {
+        match self {
+            Edit::AddSpan(s) => Edit::RemoveSpan(s.clone()),
+            Edit::RemoveSpan(s) => Edit::AddSpan(s.clone()),
+            Edit::UpdateSpan { before, after } => Edit::UpdateSpan {
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Edit::AddRelation(r) => Edit::RemoveRelation(r.clone()),
+            Edit::RemoveRelation(r) => Edit::AddRelation(r.clone()),
+            Edit::SetStatus { before, after } => Edit::SetStatus {
+                before: *after,
+                after: *before,
+            },
+            Edit::Batch(v) => Edit::Batch(v.iter().rev().map(Edit::inverse).collect()),
+        }
+    }
+
+    /// Applies the edit. On error nothing has changed (a failed batch rolls back).
+    pub fn apply(&self, set: &mut AnnotationSet) -> Result<(), EditError> {
+        match self {
+            Edit::AddSpan(s) => {
+                if set.span(s.id).is_some() {
+                    return Err(EditError::SpanExists(s.id.0));
+                }
+                let pos = set
+                    .spans
+                    .partition_point(|x| (x.start, x.end) <= (s.start, s.end));
+                set.spans.insert(pos, s.clone());
+            }
+            Edit::RemoveSpan(s) => {
+                let i = span_index(set, s.id)?;
+                set.spans.remove(i);
+            }
+            Edit::UpdateSpan { before, after } => {
+                let i = span_index(set, before.id)?;
+                set.spans[i] = after.clone();
+            }
+            Edit::AddRelation(r) => {
+                if set.relations.iter().any(|x| x.id == r.id) {
+                    return Err(EditError::RelationExists(r.id.0));
+                }
+                set.relations.push(r.clone());
+            }
+            Edit::RemoveRelation(r) => {
+                let i = set
+                    .relations
+                    .iter()
+                    .position(|x| x.id == r.id)
+                    .ok_or(EditError::NoSuchRelation(r.id.0))?;
+                set.relations.remove(i);
+            }
+            Edit::SetStatus { after, .. } => set.status = *after,
+            Edit::Batch(v) => {
+                for (i, e) in v.iter().enumerate() {
+                    if let Err(err) = e.apply(set) {
+                        for done in v[..i].iter().rev() {
+                            let _ = done.inverse().apply(set);
+                        }
+                        return Err(err);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removing a span also removes the relations that point at it, as one step.
+    pub fn remove_span(set: &AnnotationSet, id: SpanId) -> Option<Edit> {
+        let span = set.span(id)?.clone();
+        let mut v: Vec<Edit> = set
+            .relations
+            .iter()
+            .filter(|r| r.from == id || r.to == id)
+            .map(|r| Edit::RemoveRelation(r.clone()))
+            .collect();
+        v.push(Edit::RemoveSpan(span));
+        Some(if v.len() == 1 {
+            v.remove(0)
+        } else {
+            Edit::Batch(v)
+        })
+    }
+
+    /// The spans this edit touches (for redrawing only what changed).
+    pub fn touched_spans(&self, out: &mut Vec<(usize, usize)>) {
+        match self {
+            Edit::AddSpan(s) | Edit::RemoveSpan(s) => out.push((s.start, s.end)),
+            Edit::UpdateSpan { before, after } => {
+                out.push((before.start, before.end));
+                out.push((after.start, after.end));
+            }
+            Edit::Batch(v) => v.iter().for_each(|e| e.touched_spans(out)),
+            _ => {}
+        }
+    }
+}
+
+fn span_index(set: &AnnotationSet, id: SpanId) -> Result<usize, EditError> {
+    set.spans
+        .iter()
+        .position(|s| s.id == id)
+        .ok_or(EditError::NoSuchSpan(id.0))
+}

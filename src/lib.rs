@@ -1,0 +1,13 @@
+//! spanbench: a workbench for annotating text spans. The GUI and the CLI are two faces
+//! of this library.
+
+pub mod cli;
+pub mod edit;
+pub mod formats;
+pub mod history;
+pub mod import;
+pub mod model;
+pub mod offsets;
+pub mod session;
+pub mod storage;
+pub mod ui;

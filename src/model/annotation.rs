@@ -1,0 +1,159 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::FORMAT_VERSION;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SpanId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RelationId(pub u32);
+
+/// A labelled span. Offsets are Unicode scalar values, end-exclusive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Span {
+    pub id: SpanId,
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    /// A copy of the covered text, checked against the document on every load.
+    pub text: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    #[serde(default, skip_serializing_if = "Origin::is_manual")]
+    pub origin: Origin,
+    #[serde(default, skip_serializing_if = "Review::is_unreviewed")]
+    pub review: Review,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    #[default]
+    Manual,
+    Imported,
+    Suggested,
+}
+
+impl Origin {
+    fn is_manual(&self) -> bool {
+        *self == Origin::Manual
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Review {
+    #[default]
+    Unreviewed,
+    Accepted,
+    Rejected,
+}
+
+impl Review {
+    fn is_unreviewed(&self) -> bool {
+        *self == Review::Unreviewed
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relation {
+    pub id: RelationId,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub from: SpanId,
+    pub to: SpanId,
+}
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum DocStatus {
+    #[default]
+    New,
+    InProgress,
+    Done,
+    Reviewed,
+}
+
+impl DocStatus {
+    pub const ALL: [DocStatus; 4] = [
+        DocStatus::New,
+        DocStatus::InProgress,
+        DocStatus::Done,
+        DocStatus::Reviewed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocStatus::New => "new",
+            DocStatus::InProgress => "in progress",
+            DocStatus::Done => "done",
+            DocStatus::Reviewed => "reviewed",
+        }
+    }
+}
+
+/// `annotations/<annotator>/<document>.ron`: one annotator's work on one document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotationSet {
+    pub format_version: u32,
+    pub document: String,
+    pub annotator: String,
+    #[serde(default)]
+    pub status: DocStatus,
+    #[serde(default)]
+    pub spans: Vec<Span>,
+    #[serde(default)]
+    pub relations: Vec<Relation>,
+}
+
+impl AnnotationSet {
+    pub fn new(document: &str, annotator: &str) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            document: document.to_string(),
+            annotator: annotator.to_string(),
+            status: DocStatus::New,
+            spans: Vec::new(),
+            relations: Vec::new(),
+        }
+    }
+
+    pub fn span(&self, id: SpanId) -> Option<&Span> {
+        self.spans.iter().find(|s| s.id == id)
+    }
+
+    pub fn next_span_id(&self) -> SpanId {
+        SpanId(self.spans.iter().map(|s| s.id.0).max().map_or(1, |m| m + 1))
+    }
+
+    pub fn next_relation_id(&self) -> RelationId {
+        RelationId(
+            self.relations
+                .iter()
+                .map(|r| r.id.0)
+                .max()
+                .map_or(1, |m| m + 1),
+        )
+    }
+
+    /// Puts spans and relations in the canonical order files are written in, so that
+    /// saving twice gives the same bytes and diffs stay small.
+    pub fn sort(&mut self) {
+        self.spans.sort_by(|a, b| {
+            (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id))
+        });
+        self.relations.sort_by_key(|r| r.id);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty() && self.relations.is_empty() && self.status == DocStatus::New
+    }
+}

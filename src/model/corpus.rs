@@ -1,0 +1,88 @@
+use std::collections::BTreeMap;
+
+use super::{AnnotationSet, Document, Project};
+
+/// A whole project in memory: schema, documents and every annotator's sets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Corpus {
+    pub project: Project,
+    /// Sorted by id.
+    pub documents: Vec<Document>,
+    /// annotator -> document id -> set.
+    pub annotations: BTreeMap<String, BTreeMap<String, AnnotationSet>>,
+}
+
+impl Corpus {
+    pub fn new(project: Project) -> Self {
+        Self {
+            project,
+            documents: Vec::new(),
+            annotations: BTreeMap::new(),
+        }
+    }
+
+    pub fn document(&self, id: &str) -> Option<&Document> {
+        self.documents.iter().find(|d| d.id == id)
+    }
+
+    pub fn set(&self, annotator: &str, doc: &str) -> Option<&AnnotationSet> {
+        self.annotations.get(annotator)?.get(doc)
+    }
+
+    /// The set of `annotator` on `doc`, created empty if it does not exist yet.
+    pub fn set_mut(&mut self, annotator: &str, doc: &str) -> &mut AnnotationSet {
+        self.annotations
+            .entry(annotator.to_string())
+            .or_default()
+            .entry(doc.to_string())
+            .or_insert_with(|| AnnotationSet::new(doc, annotator))
+    }
+
+    /// Every annotator with a folder or a name in the project, in a stable order.
+    pub fn annotators(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.project.annotators.clone();
+        for a in self.annotations.keys() {
+            if !out.contains(a) {
+                out.push(a.clone());
+            }
+        }
+        out
+    }
+
+    /// A fresh document id derived from `stem` that no document uses yet.
+    pub fn unique_doc_id(&self, stem: &str) -> String {
+        let base = sanitize_id(stem);
+        if self.document(&base).is_none() {
+            return base;
+        }
+        (2..)
+            .map(|n| format!("{base}_{n}"))
+            .find(|id| self.document(id).is_none())
+            .unwrap_or(base)
+    }
+
+    pub fn insert_document(&mut self, doc: Document) {
+        let pos = self.documents.partition_point(|d| d.id < doc.id);
+        self.documents.insert(pos, doc);
+    }
+}
+
+/// Ids are file stems: keep letters, digits, `-` and `_`, so they are safe on every OS.
+pub fn sanitize_id(stem: &str) -> String {
+    let s: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('_').to_string();
+    if s.is_empty() {
+        "document".to_string()
+    } else {
+        s
+    }
+}

@@ -1,0 +1,104 @@
+use std::collections::HashSet;
+use std::fmt;
+
+use super::{AnnotationSet, Document, Project};
+use crate::offsets::OffsetMap;
+
+/// One broken invariant, naming where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file (relative to the project root) the problem is in.
+    pub file: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+/// Checks one annotation set against its document and the schema. `map` must be the
+/// offset map of `doc.text`; it is passed in so callers can reuse it.
+pub fn validate_set(
+    project: &Project,
+    doc: &Document,
+    map: &OffsetMap,
+    set: &AnnotationSet,
+    file: &str,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut p = |message: String| {
+        out.push(Problem {
+            file: file.to_string(),
+            message,
+        })
+    };
+    if set.document != doc.id {
+        p(format!(
+            "names document {:?} but is stored for {:?}",
+            set.document, doc.id
+        ));
+    }
+    let n = map.char_len();
+    let mut ids = HashSet::new();
+    for s in &set.spans {
+        let who = format!("span {}", s.id.0);
+        if !ids.insert(s.id) {
+            p(format!("{who}: id used twice"));
+        }
+        if s.start >= s.end {
+            p(format!(
+                "{who}: start {} is not before end {}",
+                s.start, s.end
+            ));
+            continue;
+        }
+        if s.end > n {
+            p(format!(
+                "{who}: end {} is past the end of the text ({n} chars)",
+                s.end
+            ));
+            continue;
+        }
+        let (b0, b1) = (map.char_to_byte(s.start), map.char_to_byte(s.end));
+        let actual = match (b0, b1) {
+            (Some(a), Some(b)) => &doc.text[a..b],
+            _ => "",
+        };
+        if actual != s.text {
+            p(format!(
+                "{who} [{}..{}): stored text {:?} does not match the document's {:?}",
+                s.start, s.end, s.text, actual
+            ));
+        }
+        if project.label(&s.label).is_none() {
+            p(format!(
+                "{who}: label {:?} is not in the project's schema",
+                s.label
+            ));
+        }
+    }
+    let mut rids = HashSet::new();
+    for r in &set.relations {
+        let who = format!("relation {}", r.id.0);
+        if !rids.insert(r.id) {
+            p(format!("{who}: id used twice"));
+        }
+        for end in [r.from, r.to] {
+            if !ids.contains(&end) {
+                p(format!(
+                    "{who}: points at span {} which does not exist",
+                    end.0
+                ));
+            }
+        }
+        if !project.relation_types.iter().any(|t| t.key == r.kind) {
+            p(format!(
+                "{who}: type {:?} is not in the project's schema",
+                r.kind
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,193 @@
+use super::tokens::{Alignment, align, tokenize};
+use super::*;
+use proptest::prelude::*;
+
+/// Text drawn from the scripts and hazards spanbench must handle: ASCII, Cyrillic,
+/// Armenian, Georgian, emoji with skin-tone modifiers and ZWJ sequences, flags,
+/// combining marks, CRLF and lone CR.
+fn tricky_text() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "a",
+        "Z",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\r",
+        "\t",
+        ".",
+        ",",
+        "\"",
+        "-",
+        "Путин",
+        "Карабах",
+        "Հայաստան",
+        "Երևան",
+        "ქართული",
+        "Ադրբեջան",
+        "👍🏽",
+        "👨‍👩‍👧",
+        "🇦🇲",
+        "e\u{301}",
+        "a\u{308}\u{323}",
+        "\u{feff}",
+        "ß",
+        "İ",
+        "日本",
+        "Stepanakert",
+        "2023",
+        "Sept.",
+        "’",
+        "€",
+    ]);
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn byte_and_char_round_trip(text in tricky_text()) {
+        let n = char_len(&text);
+        let map = OffsetMap::new(&text);
+        prop_assert_eq!(map.char_len(), n);
+        for c in 0..=n {
+            let b = char_to_byte(&text, c).unwrap();
+            prop_assert!(text.is_char_boundary(b));
+            prop_assert_eq!(byte_to_char(&text, b), Some(c));
+            prop_assert_eq!(map.char_to_byte(c), Some(b));
+            prop_assert_eq!(map.byte_to_char(b), Some(c));
+        }
+        prop_assert_eq!(char_to_byte(&text, n + 1), None);
+    }
+
+    #[test]
+    fn utf16_round_trip_matches_encode_utf16(text in tricky_text()) {
+        let n = char_len(&text);
+        let map = OffsetMap::new(&text);
+        for c in 0..=n {
+            let prefix: String = text.chars().take(c).collect();
+            let expected = prefix.encode_utf16().count();
+            prop_assert_eq!(char_to_utf16(&text, c), Some(expected));
+            prop_assert_eq!(map.char_to_utf16(c), Some(expected));
+            prop_assert_eq!(utf16_to_char(&text, expected), Some(c));
+            prop_assert_eq!(map.utf16_to_char(expected), Some(c));
+        }
+        // A position inside a surrogate pair is not a valid offset.
+        let mut u = 0;
+        for ch in text.chars() {
+            if ch.len_utf16() == 2 {
+                prop_assert_eq!(utf16_to_char(&text, u + 1), None);
+                prop_assert_eq!(map.utf16_to_char(u + 1), None);
+            }
+            u += ch.len_utf16();
+        }
+    }
+
+    #[test]
+    fn slices_agree_with_char_iteration(text in tricky_text(), a in 0usize..60, b in 0usize..60) {
+        let n = char_len(&text);
+        let (s, e) = (a.min(b), a.max(b));
+        let got = slice_chars(&text, s, e);
+        if e <= n {
+            let expected: String = text.chars().skip(s).take(e - s).collect();
+            prop_assert_eq!(got, Some(expected.as_str()));
+        } else {
+            prop_assert_eq!(got, None);
+        }
+    }
+
+    #[test]
+    fn snapped_selection_never_splits_graphemes(text in tricky_text(), a in 0usize..80, b in 0usize..80, words in any::<bool>()) {
+        let mode = if words { Snap::Words } else { Snap::Graphemes };
+        let bounds = grapheme_boundaries(&text);
+        if let Some((s, e)) = snap_selection(&text, a, b, mode) {
+            prop_assert!(s < e);
+            prop_assert!(e <= char_len(&text));
+            prop_assert!(bounds.binary_search(&s).is_ok(), "start {} splits a grapheme", s);
+            prop_assert!(bounds.binary_search(&e).is_ok(), "end {} splits a grapheme", e);
+            let covered = slice_chars(&text, s, e).unwrap();
+            prop_assert!(!covered.starts_with(char::is_whitespace));
+            prop_assert!(!covered.ends_with(char::is_whitespace));
+            if words {
+                // No word is cut: each word either lies inside or outside the selection.
+                for (ws, we) in word_ranges(&text) {
+                    prop_assert!(we <= s || ws >= e || (ws >= s && we <= e));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn normalized_text_has_no_cr_and_keeps_everything_else(text in tricky_text()) {
+        let n = normalize_newlines(&text);
+        prop_assert!(!n.text.contains('\r'));
+        let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let expected = body.replace("\r\n", "\n").replace('\r', "\n");
+        prop_assert_eq!(&n.text, &expected);
+        prop_assert_eq!(n.bom_stripped, text.starts_with('\u{feff}'));
+        prop_assert_eq!(n.crlf_converted, body.matches("\r\n").count());
+    }
+
+    #[test]
+    fn tokens_cover_all_non_whitespace_in_order(text in tricky_text()) {
+        let toks = tokenize(&text);
+        let chars: Vec<char> = text.chars().collect();
+        let mut covered = vec![false; chars.len()];
+        let mut prev_end = 0;
+        for t in &toks {
+            prop_assert!(t.start < t.end && t.start >= prev_end);
+            prev_end = t.end;
+            for c in covered.iter_mut().take(t.end).skip(t.start) { *c = true; }
+            prop_assert!(align(&toks, t.start, t.end) != Alignment::None);
+        }
+        for (i, ch) in chars.iter().enumerate() {
+            if !covered[i] { prop_assert!(ch.is_whitespace(), "char {:?} at {} not in a token", ch, i); }
+        }
+    }
+}
+
+#[test]
+fn known_conversions() {
+    let t = "a👍🏽b";
+    // a(1 byte) 👍(4) 🏽(4) b(1)
+    assert_eq!(char_to_byte(t, 1), Some(1));
+    assert_eq!(char_to_byte(t, 2), Some(5));
+    assert_eq!(char_to_byte(t, 3), Some(9));
+    assert_eq!(char_to_utf16(t, 3), Some(5));
+    assert_eq!(utf16_to_char(t, 2), None);
+    assert_eq!(byte_to_char(t, 2), None);
+    assert_eq!(slice_chars("Երևան city", 0, 5), Some("Երևան"));
+}
+
+#[test]
+fn snapping_by_words_and_graphemes() {
+    let t = "Putin met Pashinyan in Երևան.";
+    // A drag from inside "met" to inside "Pashinyan" grows to both words.
+    assert_eq!(snap_selection(t, 7, 12, Snap::Words), Some((6, 19)));
+    assert_eq!(snap_selection(t, 12, 7, Snap::Graphemes), Some((7, 12)));
+    // Selecting only whitespace yields nothing.
+    assert_eq!(snap_selection(t, 5, 6, Snap::Words), None);
+    // A combining sequence is never split: e + U+0301 is one grapheme.
+    let c = "cafe\u{301} noir";
+    assert_eq!(snap_selection(c, 0, 4, Snap::Graphemes), Some((0, 5)));
+    assert_eq!(word_at(t, 24), Some((23, 28)));
+    assert_eq!(word_at(t, 5), None);
+}
+
+#[test]
+fn tokenizer_splits_punctuation() {
+    let t = "Aliyev said, \"restored\" (Sept. 20).";
+    let toks: Vec<&str> = tokenize(t)
+        .iter()
+        .map(|k| slice_chars(t, k.start, k.end).unwrap())
+        .collect();
+    assert_eq!(
+        toks,
+        vec![
+            "Aliyev", "said", ",", "\"", "restored", "\"", "(", "Sept", ".", "20", ")", "."
+        ]
+    );
+    let tk = tokenize(t);
+    assert_eq!(align(&tk, 0, 6), Alignment::Exact { first: 0, last: 0 });
+    assert_eq!(align(&tk, 1, 6), Alignment::Partial { first: 0, last: 0 });
+    assert_eq!(align(&tk, 6, 7), Alignment::None);
+}

@@ -1,0 +1,315 @@
+//! An open project being edited: the corpus, whose layer is being annotated, undo
+//! history and what is not yet saved. Shared by the GUI and tests; knows no egui.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::edit::{Edit, EditError};
+use crate::history::{History, Target};
+use crate::import::{ImportError, import_text_file};
+use crate::model::{Corpus, DocStatus, Span, SpanId};
+use crate::offsets::slice_chars;
+use crate::storage::{self, StorageError};
+
+/// Unsaved edits are written at most this long after the first of them.
+pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(500);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error("no document {0:?} in this project")]
+    NoDocument(String),
+    #[error("[{start}..{end}) is not a valid range of document {doc:?}")]
+    BadRange {
+        doc: String,
+        start: usize,
+        end: usize,
+    },
+    #[error("label {0:?} is not in the project's schema")]
+    NoLabel(String),
+}
+
+pub struct Session {
+    pub root: PathBuf,
+    pub corpus: Corpus,
+    /// The annotator whose layer edits go to.
+    pub annotator: String,
+    pub history: History,
+    dirty_sets: BTreeSet<(String, String)>,
+    dirty_docs: BTreeSet<String>,
+    dirty_project: bool,
+    /// When the oldest unsaved edit was made.
+    unsaved_since: Option<Instant>,
+    /// Bumped on every change to annotations, so views can tell when to rebuild.
+    pub revision: u64,
+}
+
+impl Session {
+    pub fn open(root: &Path, annotator: &str) -> Result<Self, StorageError> {
+        let corpus = storage::load(root)?;
+        Ok(Self::new(root.to_path_buf(), corpus, annotator))
+    }
+
+    pub fn new(root: PathBuf, corpus: Corpus, annotator: &str) -> Self {
+        Self {
+            root,
+            corpus,
+            annotator: annotator.to_string(),
+            history: History::default(),
+            dirty_sets: BTreeSet::new(),
+            dirty_docs: BTreeSet::new(),
+            dirty_project: false,
+            unsaved_since: None,
+            revision: 0,
+        }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.unsaved_since.is_some()
+    }
+
+    fn mark(&mut self) {
+        self.unsaved_since.get_or_insert_with(Instant::now);
+        self.revision += 1;
+    }
+
+    pub fn mark_project_dirty(&mut self) {
+        self.dirty_project = true;
+        self.mark();
+    }
+
+    /// Applies an edit to the active annotator's set of `doc` and records it for undo.
+    pub fn apply(&mut self, doc: &str, edit: Edit) -> Result<(), SessionError> {
+        if self.corpus.document(doc).is_none() {
+            return Err(SessionError::NoDocument(doc.to_string()));
+        }
+        let target = Target {
+            annotator: self.annotator.clone(),
+            doc: doc.to_string(),
+        };
+        self.apply_to(&target, &edit)?;
+        self.history.push(target, edit);
+        Ok(())
+    }
+
+    fn apply_to(&mut self, target: &Target, edit: &Edit) -> Result<(), SessionError> {
+        let set = self.corpus.set_mut(&target.annotator, &target.doc);
+        edit.apply(set)?;
+        if !self.corpus.project.annotators.contains(&target.annotator) {
+            self.corpus
+                .project
+                .annotators
+                .push(target.annotator.clone());
+            self.dirty_project = true;
+        }
+        self.dirty_sets
+            .insert((target.annotator.clone(), target.doc.clone()));
+        self.mark();
+        Ok(())
+    }
+
+    /// Undoes the last edit; returns where it applied so a view can go there.
+    pub fn undo(&mut self) -> Option<Target> {
+        let entry = self.history.undo()?;
+        if self.apply_to(&entry.target, &entry.edit).is_err() {
+            self.history.revert_undo();
+            return None;
+        }
+        Some(entry.target)
+    }
+
+    pub fn redo(&mut self) -> Option<Target> {
+        let entry = self.history.redo()?;
+        if self.apply_to(&entry.target, &entry.edit).is_err() {
+            self.history.revert_redo();
+            return None;
+        }
+        Some(entry.target)
+    }
+
+    /// Tags `[start, end)` of `doc` with `label` in the active layer. A document that
+    /// was new becomes "in progress" in the same undo step.
+    pub fn add_span(
+        &mut self,
+        doc: &str,
+        start: usize,
+        end: usize,
+        label: &str,
+    ) -> Result<SpanId, SessionError> {
+        if self.corpus.project.label(label).is_none() {
+            return Err(SessionError::NoLabel(label.to_string()));
+        }
+        let d = self
+            .corpus
+            .document(doc)
+            .ok_or_else(|| SessionError::NoDocument(doc.to_string()))?;
+        let text = slice_chars(&d.text, start, end)
+            .filter(|_| start < end)
+            .ok_or_else(|| SessionError::BadRange {
+                doc: doc.to_string(),
+                start,
+                end,
+            })?
+            .to_string();
+        let set = self.corpus.set(&self.annotator, doc);
+        let id = set.map_or(SpanId(1), |s| s.next_span_id());
+        let status = set.map_or(DocStatus::New, |s| s.status);
+        let span = Span {
+            id,
+            start,
+            end,
+            label: label.to_string(),
+            text,
+            attrs: Default::default(),
+            note: String::new(),
+            origin: Default::default(),
+            review: Default::default(),
+        };
+        let edit = if status == DocStatus::New {
+            Edit::Batch(vec![
+                Edit::AddSpan(span),
+                Edit::SetStatus {
+                    before: DocStatus::New,
+                    after: DocStatus::InProgress,
+                },
+            ])
+        } else {
+            Edit::AddSpan(span)
+        };
+        self.apply(doc, edit)?;
+        Ok(id)
+    }
+
+    pub fn relabel(&mut self, doc: &str, id: SpanId, label: &str) -> Result<(), SessionError> {
+        if self.corpus.project.label(label).is_none() {
+            return Err(SessionError::NoLabel(label.to_string()));
+        }
+        let before = self
+            .span(doc, id)
+            .ok_or(EditError::NoSuchSpan(id.0))?
+            .clone();
+        if before.label == label {
+            return Ok(());
+        }
+        let after = Span {
+            label: label.to_string(),
+            ..before.clone()
+        };
+        self.apply(doc, Edit::UpdateSpan { before, after })
+    }
+
+    pub fn update_span(&mut self, doc: &str, after: Span) -> Result<(), SessionError> {
+        let before = self
+            .span(doc, after.id)
+            .ok_or(EditError::NoSuchSpan(after.id.0))?
+            .clone();
+        if before == after {
+            return Ok(());
+        }
+        self.apply(doc, Edit::UpdateSpan { before, after })
+    }
+
+    pub fn remove_span(&mut self, doc: &str, id: SpanId) -> Result<(), SessionError> {
+        let set = self
+            .corpus
+            .set(&self.annotator, doc)
+            .ok_or(EditError::NoSuchSpan(id.0))?;
+        let edit = Edit::remove_span(set, id).ok_or(EditError::NoSuchSpan(id.0))?;
+        self.apply(doc, edit)
+    }
+
+    pub fn set_status(&mut self, doc: &str, status: DocStatus) -> Result<(), SessionError> {
+        let before = self
+            .corpus
+            .set(&self.annotator, doc)
+            .map_or(DocStatus::New, |s| s.status);
+        if before == status {
+            return Ok(());
+        }
+        self.apply(
+            doc,
+            Edit::SetStatus {
+                before,
+                after: status,
+            },
+        )
+    }
+
+    pub fn span(&self, doc: &str, id: SpanId) -> Option<&Span> {
+        self.corpus.set(&self.annotator, doc)?.span(id)
+    }
+
+    /// The active layer's spans on `doc` (empty if none).
+    pub fn spans(&self, doc: &str) -> &[Span] {
+        self.corpus
+            .set(&self.annotator, doc)
+            .map_or(&[], |s| &s.spans)
+    }
+
+    pub fn status(&self, doc: &str) -> DocStatus {
+        self.corpus
+            .set(&self.annotator, doc)
+            .map_or(DocStatus::New, |s| s.status)
+    }
+
+    /// Imports text files as new documents; returns the ids added and one error per
+    /// file that was refused. Refused files change nothing.
+    pub fn import_files(&mut self, paths: &[PathBuf]) -> (Vec<String>, Vec<ImportError>) {
+        let mut added = Vec::new();
+        let mut errors = Vec::new();
+        for p in paths {
+            match import_text_file(&self.corpus, p) {
+                Ok(doc) => {
+                    self.dirty_docs.insert(doc.id.clone());
+                    added.push(doc.id.clone());
+                    self.corpus.insert_document(doc);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if !added.is_empty() {
+            self.mark();
+        }
+        (added, errors)
+    }
+
+    /// True once the oldest unsaved edit is older than [`AUTOSAVE_DELAY`].
+    pub fn autosave_due(&self, now: Instant) -> bool {
+        self.unsaved_since
+            .is_some_and(|t| now.duration_since(t) >= AUTOSAVE_DELAY)
+    }
+
+    /// How long until an autosave is due, if anything is unsaved.
+    pub fn autosave_in(&self, now: Instant) -> Option<Duration> {
+        self.unsaved_since
+            .map(|t| AUTOSAVE_DELAY.saturating_sub(now.duration_since(t)))
+    }
+
+    /// Writes every changed file atomically. Files that fail stay marked dirty.
+    pub fn save(&mut self) -> Result<usize, StorageError> {
+        let mut written = 0;
+        if self.dirty_project {
+            storage::save_project(&self.root, &self.corpus.project)?;
+            self.dirty_project = false;
+            written += 1;
+        }
+        while let Some(id) = self.dirty_docs.first().cloned() {
+            if let Some(doc) = self.corpus.document(&id) {
+                storage::save_document(&self.root, doc)?;
+                written += 1;
+            }
+            self.dirty_docs.remove(&id);
+        }
+        while let Some(key) = self.dirty_sets.first().cloned() {
+            if let Some(set) = self.corpus.set(&key.0, &key.1) {
+                storage::save_set(&self.root, set)?;
+                written += 1;
+            }
+            self.dirty_sets.remove(&key);
+        }
+        self.unsaved_since = None;
+        Ok(written)
+    }
+}
