@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::edit::{Edit, EditError};
 use crate::history::{History, Target};
 use crate::import::{ImportError, import_text_file};
-use crate::model::{Corpus, DocStatus, Span, SpanId};
+use crate::model::{AnnotationSet, Corpus, DocStatus, Document, Span, SpanId};
 use crate::offsets::slice_chars;
 use crate::storage::{self, StorageError};
 
@@ -257,22 +257,57 @@ impl Session {
     /// Imports text files as new documents; returns the ids added and one error per
     /// file that was refused. Refused files change nothing.
     pub fn import_files(&mut self, paths: &[PathBuf]) -> (Vec<String>, Vec<ImportError>) {
-        let mut added = Vec::new();
+        let mut docs = Vec::new();
         let mut errors = Vec::new();
         for p in paths {
             match import_text_file(&self.corpus, p) {
+                // Ids must stay unique across the files of one call too.
                 Ok(doc) => {
-                    self.dirty_docs.insert(doc.id.clone());
-                    added.push(doc.id.clone());
-                    self.corpus.insert_document(doc);
+                    let ids: Vec<String> = docs.iter().map(|d: &Document| d.id.clone()).collect();
+                    let mut doc = doc;
+                    if ids.contains(&doc.id) {
+                        let mut n = 2;
+                        while ids.contains(&format!("{}_{n}", doc.id))
+                            || self.corpus.document(&format!("{}_{n}", doc.id)).is_some()
+                        {
+                            n += 1;
+                        }
+                        doc.id = format!("{}_{n}", doc.id);
+                    }
+                    docs.push(doc)
                 }
                 Err(e) => errors.push(e),
             }
         }
-        if !added.is_empty() {
-            self.mark();
+        (self.add_imported(docs, Vec::new()), errors)
+    }
+
+    /// Adds imported documents and annotation sets (already checked) to the project and
+    /// marks them unsaved. Sets replace any existing set of the same annotator and
+    /// document. Not undoable: imports are undone by deleting the files. Returns the ids
+    /// of the documents added.
+    pub fn add_imported(&mut self, docs: Vec<Document>, sets: Vec<AnnotationSet>) -> Vec<String> {
+        let mut added = Vec::new();
+        for doc in docs {
+            self.dirty_docs.insert(doc.id.clone());
+            added.push(doc.id.clone());
+            self.corpus.insert_document(doc);
         }
-        (added, errors)
+        for set in sets {
+            if !self.corpus.project.annotators.contains(&set.annotator) {
+                self.corpus.project.annotators.push(set.annotator.clone());
+                self.dirty_project = true;
+            }
+            self.dirty_sets
+                .insert((set.annotator.clone(), set.document.clone()));
+            self.corpus
+                .annotations
+                .entry(set.annotator.clone())
+                .or_default()
+                .insert(set.document.clone(), set);
+        }
+        self.mark();
+        added
     }
 
     /// True once the oldest unsaved edit is older than [`AUTOSAVE_DELAY`].
