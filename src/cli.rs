@@ -1,14 +1,17 @@
 //! The command line: the same library without a window.
 
 use std::collections::BTreeMap;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::formats::{self, Layer};
+use crate::formats::{
+    self, ExportFormat, ExportOptions, ImportFormat, Layer, OffsetUnit, TagScheme,
+};
 use crate::model::DocStatus;
 use crate::session::Session;
 use crate::storage;
@@ -39,13 +42,20 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Add plain-text (UTF-8) files to a project as documents.
+    /// Add documents (plain text, HTML, JSONL) and annotations (spans-jsonl, doccano,
+    /// Label Studio, brat, CoNLL) to a project. Nothing is imported if anything is wrong.
     Import {
         /// The project folder.
         path: PathBuf,
-        /// Text files to import.
+        /// Files or folders to import (folders are walked).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The input format (default: detected from each file's name and content).
+        #[arg(long, short, value_enum)]
+        format: Option<ImportFormat>,
+        /// The annotator imported annotations go to when the source names none.
+        #[arg(long, default_value = formats::import::DEFAULT_IMPORT_ANNOTATOR)]
+        annotator: String,
     },
     /// Check every invariant of a project; exits non-zero with one line per problem.
     Validate {
@@ -67,19 +77,26 @@ pub enum Command {
         /// The output format.
         #[arg(long, short, value_enum)]
         format: ExportFormat,
-        /// Where to write (`-` for standard output).
+        /// Where to write (`-` for standard output, for single-file formats); a folder
+        /// for brat.
         #[arg(long, short)]
         output: PathBuf,
         /// Export only this annotator's work (default: every annotator).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "gold")]
         annotator: Option<String>,
+        /// Export the adjudicated layer (the annotator named "gold").
+        #[arg(long)]
+        gold: bool,
+        /// Fail, writing nothing, if the format cannot hold everything.
+        #[arg(long)]
+        strict: bool,
+        /// Tagging scheme of conll and hf-tokens.
+        #[arg(long, value_enum, default_value = "iob2")]
+        scheme: TagScheme,
+        /// Offset unit of doccano and label-studio.
+        #[arg(long = "offsets", value_enum, default_value = "chars")]
+        offset_unit: OffsetUnit,
     },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ExportFormat {
-    /// One JSON object a line with character-offset spans (spaCy, Prodigy).
-    SpansJsonl,
 }
 
 /// Runs a CLI command (everything but opening the GUI).
@@ -87,7 +104,12 @@ pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Open { .. } => bail!("`open` runs the GUI; call spanbench::ui::run"),
         Command::New { path, name } => new(&path, name),
-        Command::Import { path, files } => import(&path, &files),
+        Command::Import {
+            path,
+            files,
+            format,
+            annotator,
+        } => import(&path, &files, format, &annotator),
         Command::Validate { path } => validate(&path),
         Command::Stats { path, json } => stats(&path, json),
         Command::Export {
@@ -95,7 +117,24 @@ pub fn run(command: Command) -> Result<ExitCode> {
             format,
             output,
             annotator,
-        } => export(&path, format, &output, annotator),
+            gold,
+            strict,
+            scheme,
+            offset_unit,
+        } => {
+            let layer = match (gold, annotator) {
+                (true, _) => Layer::Gold,
+                (false, Some(a)) => Layer::One(a),
+                (false, None) => Layer::All,
+            };
+            let opts = ExportOptions {
+                layer,
+                strict,
+                scheme,
+                offset_unit,
+            };
+            export(&path, format, &output, &opts)
+        }
     }
 }
 
@@ -110,7 +149,81 @@ fn new(path: &Path, name: Option<String>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import(path: &Path, files: &[PathBuf]) -> Result<ExitCode> {
+/// A progress bar on stderr, or nothing when stderr is not a terminal.
+fn progress_bar(what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn import(
+    path: &Path,
+    files: &[PathBuf],
+    format: Option<ImportFormat>,
+    annotator: &str,
+) -> Result<ExitCode> {
+    // Plain text files keep their file-by-file behaviour: good files are added, and
+    // each refused one is reported.
+    let plain = matches!(format, None | Some(ImportFormat::Text))
+        && files
+            .iter()
+            .all(|f| !f.is_dir() && matches!(formats::detect(f), None | Some(ImportFormat::Text)));
+    if plain {
+        return import_text(path, files);
+    }
+    let mut session = Session::open(path, "")?;
+    let bar = progress_bar("importing");
+    let result = formats::import_paths_as(
+        &session.corpus,
+        files,
+        format,
+        annotator,
+        &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    );
+    bar.finish_and_clear();
+    let imported = match result {
+        Ok(i) => i,
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("error: {e}");
+            }
+            eprintln!(
+                "error: {} problem(s) found; nothing was imported",
+                errors.0.len()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let sets = imported.sets.len();
+    let spans: usize = imported.sets.iter().map(|s| s.spans.len()).sum();
+    let relations: usize = imported.sets.iter().map(|s| s.relations.len()).sum();
+    for n in &imported.notes {
+        eprintln!("note: {n}");
+    }
+    let added = session.add_imported(imported.documents, imported.sets);
+    session
+        .save()
+        .with_context(|| format!("saving {}", path.display()))?;
+    for id in &added {
+        println!("imported {id}");
+    }
+    println!(
+        "{} document(s), {sets} annotation set(s), {spans} span(s), {relations} relation(s)",
+        added.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_text(path: &Path, files: &[PathBuf]) -> Result<ExitCode> {
     let mut session = Session::open(path, "")?;
     let (added, errors) = session.import_files(files);
     session
@@ -230,44 +343,38 @@ fn export(
     path: &Path,
     format: ExportFormat,
     output: &Path,
-    annotator: Option<String>,
+    opts: &ExportOptions,
 ) -> Result<ExitCode> {
     let corpus = storage::load(path)?;
-    let layer = annotator.map_or(Layer::All, Layer::One);
-    let records = formats::select(&corpus, &layer)?;
+    let bar = progress_bar("exporting");
+    let mut progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
     let report = if output == Path::new("-") {
+        if format.writes_folder() || !format.companion_files(output).is_empty() {
+            bail!(
+                "{} writes more than one file; give a path with -o, not `-`",
+                format.name()
+            );
+        }
+        let records = formats::select(&corpus, &opts.layer)?;
+        // Held in memory so that --strict can refuse before anything is printed.
+        let mut buf = Vec::new();
+        let (report, _) =
+            formats::write_export(&records, &corpus, format, opts, &mut buf, &mut progress)?;
+        if opts.strict && !report.notes.is_empty() {
+            bail!(formats::ExportError::Strict(report.notes));
+        }
         let stdout = std::io::stdout();
         let mut w = BufWriter::new(stdout.lock());
-        write_format(format, &records, &mut w)?
-    } else {
-        // Write beside the target and rename, so a failed export never leaves half a file.
-        let dir = output
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("writing into {}", dir.display()))?;
-        let report = {
-            let mut w = BufWriter::new(tmp.as_file_mut());
-            let r = write_format(format, &records, &mut w)?;
-            w.flush()?;
-            r
-        };
-        tmp.as_file().sync_all()?;
-        tmp.persist(output)
-            .with_context(|| format!("writing {}", output.display()))?;
+        w.write_all(&buf)?;
+        w.flush()?;
         report
+    } else {
+        formats::export_to_path(&corpus, format, opts, output, &mut progress)?
     };
+    bar.finish_and_clear();
     eprintln!("exported {report}");
     Ok(ExitCode::SUCCESS)
-}
-
-fn write_format(
-    format: ExportFormat,
-    records: &[formats::Record],
-    w: &mut dyn Write,
-) -> Result<formats::Report> {
-    Ok(match format {
-        ExportFormat::SpansJsonl => formats::spans_jsonl::export(records, w)?,
-    })
 }

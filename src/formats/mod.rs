@@ -1,12 +1,36 @@
 //! Import and export formats, one file each, as pure functions over the model.
+//!
+//! Every export takes the [`Record`]s chosen by [`select`] and writes to a
+//! `&mut dyn Write` (brat renders strings for a folder); everything a target format
+//! cannot hold is written into the returned [`Report`], one note per document and span
+//! id. [`export_to_path`] is the one place that touches the file system: it writes to
+//! temporary files beside the target and renames them only when the export succeeded
+//! (and, with `strict`, changed nothing).
 
+pub mod brat;
+pub mod conll;
+pub mod csv;
+pub mod doccano;
+pub mod hf_tokens;
+pub mod html;
+pub mod import;
+pub mod label_studio;
 pub mod spans_jsonl;
+pub mod tagging;
 
 use std::fmt;
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::model::{AnnotationSet, Corpus, Document, Problem};
+pub use import::{ImportErrors, ImportFormat, Imported, detect, import_paths, import_paths_as};
+
+use crate::model::{AnnotationSet, Corpus, Document, Problem, Span};
+
+/// The annotator name whose sets are taken as the adjudicated gold layer.
+pub const GOLD_ANNOTATOR: &str = "gold";
 
 /// Which annotators' work an export takes.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -16,6 +40,143 @@ pub enum Layer {
     All,
     /// One annotator only.
     One(String),
+    /// The adjudicated layer: the sets of the annotator named [`GOLD_ANNOTATOR`].
+    /// Documents nobody adjudicated yet are exported without annotations.
+    Gold,
+}
+
+/// An export target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One JSON object a line with character-offset spans (spaCy, Prodigy).
+    SpansJsonl,
+    /// doccano sequence-labelling JSONL (entities/relations form when there are relations).
+    Doccano,
+    /// Label Studio task JSON, with the labelling config XML beside it.
+    LabelStudio,
+    /// A brat standoff folder: .txt/.ann per document and annotation.conf.
+    Brat,
+    /// CoNLL-2003 style token-per-line tags (IOB2 or BIOES).
+    Conll,
+    /// Hugging Face token classification JSONL, with a label-names file beside it.
+    HfTokens,
+    /// A CSV of spans for analysts, with a CSV of relations beside it.
+    Csv,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 7] = [
+        ExportFormat::SpansJsonl,
+        ExportFormat::Doccano,
+        ExportFormat::LabelStudio,
+        ExportFormat::Brat,
+        ExportFormat::Conll,
+        ExportFormat::HfTokens,
+        ExportFormat::Csv,
+    ];
+
+    /// The name the CLI takes after `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::SpansJsonl => "spans-jsonl",
+            ExportFormat::Doccano => "doccano",
+            ExportFormat::LabelStudio => "label-studio",
+            ExportFormat::Brat => "brat",
+            ExportFormat::Conll => "conll",
+            ExportFormat::HfTokens => "hf-tokens",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            ExportFormat::SpansJsonl => {
+                "JSONL with character-offset spans, relations and attributes (spaCy, Prodigy); loses nothing"
+            }
+            ExportFormat::Doccano => {
+                "doccano JSONL ({\"text\", \"label\"}, or entities/relations); attributes and notes are dropped"
+            }
+            ExportFormat::LabelStudio => {
+                "Label Studio tasks JSON plus labelling config XML; attributes are dropped"
+            }
+            ExportFormat::Brat => {
+                "brat standoff folder (.txt/.ann per document, annotation.conf); keeps relations, attributes, notes"
+            }
+            ExportFormat::Conll => {
+                "CoNLL-2003 token-per-line tags; overlapping and off-token spans are dropped and reported"
+            }
+            ExportFormat::HfTokens => {
+                "Hugging Face tokens/ner_tags JSONL plus label names; overlapping and off-token spans are dropped and reported"
+            }
+            ExportFormat::Csv => "CSV of spans plus a CSV of relations, for spreadsheets",
+        }
+    }
+
+    /// True when the output is a folder rather than a file.
+    pub fn writes_folder(self) -> bool {
+        self == ExportFormat::Brat
+    }
+
+    /// A file name to suggest for the output.
+    pub fn default_file_name(self) -> &'static str {
+        match self {
+            ExportFormat::SpansJsonl => "spans.jsonl",
+            ExportFormat::Doccano => "doccano.jsonl",
+            ExportFormat::LabelStudio => "label-studio.json",
+            ExportFormat::Brat => "brat",
+            ExportFormat::Conll => "export.conll",
+            ExportFormat::HfTokens => "hf-tokens.jsonl",
+            ExportFormat::Csv => "spans.csv",
+        }
+    }
+
+    /// The files written beside the main output, as paths derived from it.
+    pub fn companion_files(self, out: &Path) -> Vec<PathBuf> {
+        match self {
+            ExportFormat::LabelStudio => vec![sibling(out, "label_config.xml")],
+            ExportFormat::HfTokens => vec![sibling(out, "labels.json")],
+            ExportFormat::Csv => vec![sibling(out, "relations.csv")],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Tagging scheme of token formats.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TagScheme {
+    /// B- begins a span, I- continues it.
+    #[default]
+    Iob2,
+    /// B- begin, I- inside, E- end, S- single-token span.
+    Bioes,
+}
+
+/// The unit offsets are counted in, for formats read by browser-based tools.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum OffsetUnit {
+    /// Unicode scalar values (Python `str` indices).
+    #[default]
+    Chars,
+    /// UTF-16 code units (JavaScript `String` indices).
+    Utf16,
+}
+
+impl OffsetUnit {
+    pub fn name(self) -> &'static str {
+        match self {
+            OffsetUnit::Chars => "chars",
+            OffsetUnit::Utf16 => "utf16",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    pub layer: Layer,
+    /// Fail instead of dropping or changing anything.
+    pub strict: bool,
+    pub scheme: TagScheme,
+    pub offset_unit: OffsetUnit,
 }
 
 /// One document as one annotator annotated it (or unannotated, `set` None).
@@ -26,16 +187,45 @@ pub struct Record<'a> {
     pub set: Option<&'a AnnotationSet>,
 }
 
+impl Record<'_> {
+    pub fn spans(&self) -> &[Span] {
+        self.set.map_or(&[], |s| &s.spans)
+    }
+
+    /// `doc` or `doc (annotator)`, the prefix of every note about this record.
+    pub fn who(&self) -> String {
+        match self.annotator {
+            Some(a) => format!("{} ({a})", self.doc.id),
+            None => self.doc.id.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum ExportError {
     #[error("the project has {} problem(s), first: {}; fix them before exporting (`spanbench validate`)", .0.len(), .0.first().map(|p| p.to_string()).unwrap_or_default())]
     Invalid(Vec<Problem>),
     #[error("no annotator {0:?} in this project")]
     NoAnnotator(String),
+    #[error("no adjudicated layer: no annotator is named {GOLD_ANNOTATOR:?}")]
+    NoGold,
     #[error("writing the export: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{}: {source}", path.display())]
+    Path {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("encoding JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("writing CSV: {0}")]
+    Csv(#[from] ::csv::Error),
+    #[error("{} is not empty and is not a brat export; choose a new folder", .0.display())]
+    FolderNotEmpty(PathBuf),
+    #[error("{format} writes several files; give a file path, not `-`")]
+    NeedsPath { format: &'static str },
+    #[error("--strict: the export would drop or change {} thing(s); nothing was written. First: {}", .0.len(), .0.first().map(String::as_str).unwrap_or(""))]
+    Strict(Vec<String>),
 }
 
 /// The records an export writes: every document once per annotator that has a set on
@@ -46,18 +236,33 @@ pub fn select<'a>(corpus: &'a Corpus, layer: &Layer) -> Result<Vec<Record<'a>>, 
     if !problems.is_empty() {
         return Err(ExportError::Invalid(problems));
     }
+    let one = |a: &str| -> Vec<&'a str> {
+        corpus
+            .annotations
+            .get_key_value(a)
+            .map(|(k, _)| k.as_str())
+            .into_iter()
+            .collect()
+    };
     let annotators: Vec<&str> = match layer {
         Layer::All => corpus.annotations.keys().map(String::as_str).collect(),
         Layer::One(a) => {
             if !corpus.annotations.contains_key(a) && !corpus.project.annotators.contains(a) {
                 return Err(ExportError::NoAnnotator(a.clone()));
             }
-            corpus
-                .annotations
-                .get_key_value(a)
-                .map(|(k, _)| k.as_str())
-                .into_iter()
-                .collect()
+            one(a)
+        }
+        Layer::Gold => {
+            if !corpus.annotations.contains_key(GOLD_ANNOTATOR)
+                && !corpus
+                    .project
+                    .annotators
+                    .iter()
+                    .any(|a| a == GOLD_ANNOTATOR)
+            {
+                return Err(ExportError::NoGold);
+            }
+            one(GOLD_ANNOTATOR)
         }
     };
     let mut out = Vec::new();
@@ -91,6 +296,50 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
+impl Report {
+    /// Records a change to one span: `doc (annotator) span 3 [10..15) ACTOR: message`.
+    pub fn span_note(&mut self, rec: &Record, span: &Span, message: impl fmt::Display) {
+        self.notes.push(format!(
+            "{} span {} [{}..{}) {}: {message}",
+            rec.who(),
+            span.id.0,
+            span.start,
+            span.end,
+            span.label
+        ));
+    }
+
+    pub fn record_note(&mut self, rec: &Record, message: impl fmt::Display) {
+        self.notes.push(format!("{}: {message}", rec.who()));
+    }
+
+    /// Notes the parts of a span a format has no place for.
+    pub(crate) fn lost_fields(&mut self, rec: &Record, span: &Span, keeps: Keeps) {
+        if !keeps.attrs && !span.attrs.is_empty() {
+            let list: Vec<String> = span.attrs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            self.span_note(
+                rec,
+                span,
+                format!("attributes dropped ({})", list.join(", ")),
+            );
+        }
+        if !keeps.note && !span.note.is_empty() {
+            self.span_note(rec, span, format!("note dropped ({:?})", span.note));
+        }
+        if !keeps.review && span.review != crate::model::Review::Unreviewed {
+            self.span_note(rec, span, format!("review state {:?} dropped", span.review));
+        }
+    }
+}
+
+/// Which optional parts of a span a format carries.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Keeps {
+    pub attrs: bool,
+    pub note: bool,
+    pub review: bool,
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} record(s), {} span(s)", self.records, self.spans)?;
@@ -102,4 +351,142 @@ impl fmt::Display for Report {
         }
         Ok(())
     }
+}
+
+/// `dir/stem.ext` beside `out`: `tasks.json` gives `tasks.label_config.xml`.
+pub fn sibling(out: &Path, ext: &str) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    out.with_file_name(format!("{stem}.{ext}"))
+}
+
+/// Writes a single-file format (or the main file of a multi-file one) to `w`. For
+/// formats with companion files, those are returned as (extension, bytes).
+pub fn write_export(
+    records: &[Record],
+    corpus: &Corpus,
+    format: ExportFormat,
+    opts: &ExportOptions,
+    w: &mut dyn Write,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(Report, Vec<(&'static str, Vec<u8>)>), ExportError> {
+    let project = &corpus.project;
+    Ok(match format {
+        ExportFormat::SpansJsonl => (spans_jsonl::export_with(records, w, progress)?, vec![]),
+        ExportFormat::Doccano => (doccano::export(records, opts, w, progress)?, vec![]),
+        ExportFormat::Conll => (conll::export(records, opts, w, progress)?, vec![]),
+        ExportFormat::LabelStudio => {
+            let r = label_studio::export(records, opts, w, progress)?;
+            let xml = label_studio::label_config(project);
+            (r, vec![("label_config.xml", xml.into_bytes())])
+        }
+        ExportFormat::HfTokens => {
+            let r = hf_tokens::export(records, project, opts, w, progress)?;
+            let names = serde_json::to_vec_pretty(&hf_tokens::label_names(project, opts.scheme))?;
+            (r, vec![("labels.json", names)])
+        }
+        ExportFormat::Csv => {
+            let mut rel = Vec::new();
+            let r = csv::export(records, w, &mut rel, progress)?;
+            (r, vec![("relations.csv", rel)])
+        }
+        ExportFormat::Brat => return Err(ExportError::NeedsPath { format: "brat" }),
+    })
+}
+
+/// Exports `corpus` to `out` (a file, or a folder for brat), atomically: every file is
+/// written beside its target and renamed into place only once all of them are complete
+/// and, with `opts.strict`, nothing had to be dropped or changed.
+pub fn export_to_path(
+    corpus: &Corpus,
+    format: ExportFormat,
+    opts: &ExportOptions,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, ExportError> {
+    let records = select(corpus, &opts.layer)?;
+    if format.writes_folder() {
+        return brat::export_to_folder(&records, corpus, opts, out, progress);
+    }
+    let mut staged = Staged::default();
+    let (report, companions) = {
+        let tmp = staged.file(out)?;
+        let mut w = BufWriter::new(tmp);
+        let r = write_export(&records, corpus, format, opts, &mut w, progress)?;
+        w.flush()?;
+        r
+    };
+    check_strict(&report, opts)?;
+    for (ext, bytes) in companions {
+        let path = sibling(out, ext);
+        let tmp = staged.file(&path)?;
+        tmp.write_all(&bytes)?;
+    }
+    staged.persist()?;
+    Ok(report)
+}
+
+pub(crate) fn check_strict(report: &Report, opts: &ExportOptions) -> Result<(), ExportError> {
+    if opts.strict && !report.notes.is_empty() {
+        return Err(ExportError::Strict(report.notes.clone()));
+    }
+    Ok(())
+}
+
+/// Temporary files waiting to be renamed over their targets.
+#[derive(Default)]
+pub(crate) struct Staged {
+    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
+}
+
+impl Staged {
+    pub(crate) fn file(&mut self, target: &Path) -> Result<&mut fs::File, ExportError> {
+        let dir = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let path_err = |e| ExportError::Path {
+            path: dir.to_path_buf(),
+            source: e,
+        };
+        fs::create_dir_all(dir).map_err(path_err)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".spanbench-export-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(path_err)?;
+        self.files.push((tmp, target.to_path_buf()));
+        let last = self.files.len() - 1;
+        Ok(self.files[last].0.as_file_mut())
+    }
+
+    pub(crate) fn persist(self) -> Result<(), ExportError> {
+        for (tmp, _) in &self.files {
+            tmp.as_file().sync_all()?;
+        }
+        for (tmp, target) in self.files {
+            tmp.persist(&target).map_err(|e| ExportError::Path {
+                path: target.clone(),
+                source: e.error,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Exports every record of `layer` as spans-jsonl to `out`; shorthand for
+/// [`export_to_path`] with [`ExportFormat::SpansJsonl`].
+pub fn export_file(
+    corpus: &Corpus,
+    layer: &Layer,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, ExportError> {
+    let opts = ExportOptions {
+        layer: layer.clone(),
+        ..ExportOptions::default()
+    };
+    export_to_path(corpus, ExportFormat::SpansJsonl, &opts, out, progress)
 }

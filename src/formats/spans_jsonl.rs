@@ -6,8 +6,11 @@ use std::io::Write;
 
 use serde_json::{Map, Value, json};
 
+use super::import::{
+    RawDoc, RawRelation, RawSet, RawSpan, get_str, get_usize, parse_status, value_key,
+};
 use super::{ExportError, Record, Report};
-use crate::model::Span;
+use crate::model::{Origin, Review, Span};
 
 fn span_json(s: &Span) -> Value {
     let mut v = json!({
@@ -87,13 +90,127 @@ pub fn record_json(r: &Record) -> Value {
 
 /// Writes one line per record.
 pub fn export(records: &[Record], out: &mut dyn Write) -> Result<Report, ExportError> {
+    export_with(records, out, &mut |_, _| {})
+}
+
+/// Writes one line per record, calling `progress(done, total)` after each.
+pub fn export_with(
+    records: &[Record],
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, ExportError> {
     let mut report = Report::default();
-    for r in records {
+    for (i, r) in records.iter().enumerate() {
         serde_json::to_writer(&mut *out, &record_json(r))?;
         out.write_all(b"\n")?;
         report.records += 1;
         report.spans += r.set.map_or(0, |s| s.spans.len());
+        progress(i + 1, records.len());
     }
     out.flush()?;
     Ok(report)
+}
+
+/// Reads spans-jsonl (as written above, or any `{"text", "spans"}` lines spaCy and
+/// Prodigy write). Offsets are scalar values over `text`.
+pub fn parse(src: &str, file: &str, default_annotator: &str) -> Result<Vec<RawDoc>, Vec<String>> {
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for (n, line) in src.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let loc = format!("{file}:{}", n + 1);
+        match parse_line(line, &loc, default_annotator) {
+            Ok(d) => docs.push(d),
+            Err(e) => errors.push(format!("{loc}: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors)
+    }
+}
+
+fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, String> {
+    let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    let text = get_str(&v, "text").ok_or("no \"text\" string")?;
+    let meta = v.get("meta");
+    let mut doc = RawDoc::new(text.to_string(), loc);
+    doc.key = v.get("id").and_then(value_key);
+    if let Some(m) = meta {
+        doc.title = get_str(m, "title").map(str::to_string);
+        doc.meta.source = get_str(m, "source").map(str::to_string);
+        doc.meta.url = get_str(m, "url").map(str::to_string);
+        doc.meta.published = get_str(m, "published").map(str::to_string);
+        doc.meta.language = get_str(m, "language").map(str::to_string);
+    }
+    let annotator = meta.and_then(|m| get_str(m, "annotator"));
+    let spans = v.get("spans").and_then(Value::as_array);
+    let relations = v.get("relations").and_then(Value::as_array);
+    let has_any = spans.is_some_and(|s| !s.is_empty()) || relations.is_some_and(|r| !r.is_empty());
+    // A record exported without an annotator and with nothing in it is a bare document.
+    if annotator.is_none() && !has_any {
+        return Ok(doc);
+    }
+    let mut set = RawSet::new(annotator.unwrap_or(default_annotator));
+    if let Some(st) = meta.and_then(|m| get_str(m, "status")) {
+        set.status = parse_status(st).ok_or_else(|| format!("unknown status {st:?}"))?;
+    }
+    for (i, s) in spans.into_iter().flatten().enumerate() {
+        let start = get_usize(s, "start").ok_or(format!("span {}: no \"start\"", i + 1))?;
+        let end = get_usize(s, "end").ok_or(format!("span {}: no \"end\"", i + 1))?;
+        let label = get_str(s, "label").ok_or(format!("span {}: no \"label\"", i + 1))?;
+        let id = s.get("id").and_then(value_key);
+        let mut span = RawSpan::new(id, start, end, label, format!("{loc}: span {}", i + 1));
+        span.text = get_str(s, "text").map(str::to_string);
+        if let Some(Value::Object(a)) = s.get("attrs") {
+            for (k, v) in a {
+                let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                span.attrs.insert(k.clone(), v);
+            }
+        }
+        span.note = get_str(s, "note").unwrap_or_default().to_string();
+        if let Some(o) = get_str(s, "origin") {
+            span.origin = Some(match o {
+                "manual" => Origin::Manual,
+                "imported" => Origin::Imported,
+                "suggested" => Origin::Suggested,
+                _ => return Err(format!("span {}: unknown origin {o:?}", i + 1)),
+            });
+        }
+        if let Some(r) = get_str(s, "review") {
+            span.review = match r {
+                "unreviewed" => Review::Unreviewed,
+                "accepted" => Review::Accepted,
+                "rejected" => Review::Rejected,
+                _ => return Err(format!("span {}: unknown review {r:?}", i + 1)),
+            };
+        }
+        set.spans.push(span);
+    }
+    for (i, r) in relations.into_iter().flatten().enumerate() {
+        let label = get_str(r, "label").ok_or(format!("relation {}: no \"label\"", i + 1))?;
+        // spaCy-style relations name their ends by head/child span; ours also by id.
+        let end_key = |id_field: &str, span_field: &str| {
+            r.get(id_field).and_then(value_key).or_else(|| {
+                r.get(span_field)
+                    .and_then(|s| s.get("id"))
+                    .and_then(value_key)
+            })
+        };
+        let from =
+            end_key("from", "head_span").ok_or(format!("relation {}: no \"from\"", i + 1))?;
+        let to = end_key("to", "child_span").ok_or(format!("relation {}: no \"to\"", i + 1))?;
+        set.relations.push(RawRelation {
+            id: r.get("id").and_then(value_key),
+            kind: label.to_string(),
+            from,
+            to,
+            loc: format!("{loc}: relation {}", i + 1),
+        });
+    }
+    doc.sets.push(set);
+    Ok(doc)
 }

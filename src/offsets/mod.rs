@@ -260,5 +260,27 @@ pub fn normalize_newlines(raw: &str) -> Normalized {
     }
 }
 
+/// Like [`normalize_newlines`], and also maps every scalar offset of `raw` (0 to its
+/// length, inclusive) to the offset it becomes in the normalised text, so that spans
+/// an outside tool counted over the raw text (CRLF as two chars, a BOM as one) land on
+/// the same characters after import.
+pub fn normalize_newlines_mapped(raw: &str) -> (Normalized, Vec<usize>) {
+    let n = normalize_newlines(raw);
+    let mut map = Vec::with_capacity(raw.len() + 1);
+    let mut out = 0usize;
+    let mut prev_cr = false;
+    for (i, c) in raw.chars().enumerate() {
+        map.push(out);
+        // The BOM yields nothing; the LF of a CRLF was already counted at its CR.
+        let produces = !(i == 0 && c == '\u{feff}') && !(c == '\n' && prev_cr);
+        if produces {
+            out += 1;
+        }
+        prev_cr = c == '\r';
+    }
+    map.push(out);
+    (n, map)
+}
+
 #[cfg(test)]
 mod tests;

@@ -128,6 +128,24 @@ proptest! {
     }
 
     #[test]
+    fn mapped_normalisation_keeps_every_span_without_cr(text in tricky_text(), a in 0usize..80, b in 0usize..80) {
+        let (n, map) = normalize_newlines_mapped(&text);
+        prop_assert_eq!(&n, &normalize_newlines(&text));
+        let len = char_len(&text);
+        prop_assert_eq!(map.len(), len + 1);
+        prop_assert_eq!(map[len], char_len(&n.text));
+        prop_assert!(map.windows(2).all(|w| w[0] <= w[1] && w[1] - w[0] <= 1));
+        let (s, e) = (a.min(b).min(len), a.max(b).min(len));
+        let raw = slice_chars(&text, s, e).unwrap();
+        let at_start_bom = s == 0 && text.starts_with('\u{feff}');
+        // A span starting on the LF of a CRLF starts inside what became one newline.
+        let inside_crlf = s > 0 && slice_chars(&text, s - 1, s + 1) == Some("\r\n");
+        if !raw.contains('\r') && !at_start_bom && !inside_crlf {
+            prop_assert_eq!(slice_chars(&n.text, map[s], map[e]), Some(raw));
+        }
+    }
+
+    #[test]
     fn tokens_cover_all_non_whitespace_in_order(text in tricky_text()) {
         let toks = tokenize(&text);
         let chars: Vec<char> = text.chars().collect();

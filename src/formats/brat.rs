@@ -1,0 +1,463 @@
+//! `brat`: brat's standoff format, a folder of `<doc>.txt` (the stored text, byte for
+//! byte) and `<doc>.ann` pairs plus `annotation.conf`. When several annotators are
+//! exported each gets a subfolder, since brat keeps one .ann per text.
+//!
+//! * `T` lines: `T<id>\t<LABEL> <start> <end>\t<text>`, offsets in scalar values of the
+//!   .txt, as brat (Python) counts them. A span over a line break is written as
+//!   fragments `s e;s e`, one per line, because a .ann line cannot hold a newline; the
+//!   text field is the fragments joined by a space, as brat expects.
+//! * `R` lines for relations, `A` lines for attributes (an empty value is a binary
+//!   attribute), `N` lines for an attribute `ref` whose value is `DB:ID`, `#` lines
+//!   (`AnnotatorNotes`) for notes.
+//! * `annotation.conf` declares labels, relation types, attributes and `<OVERLAP>`, so
+//!   brat accepts overlapping and nested spans.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::import::{RawDoc, RawRelation, RawSet, RawSpan};
+use super::{ExportError, ExportOptions, Keeps, Record, Report, check_strict};
+use crate::model::{Corpus, Project};
+use crate::offsets::{char_len, slice_chars};
+
+/// The attribute written as a brat normalisation (`N`) line.
+pub const REF_ATTR: &str = "ref";
+
+/// brat fields are separated by spaces: whitespace inside one becomes `_`.
+fn field(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect()
+}
+
+/// The `[start, end)` fragments of a span, split at line breaks.
+pub fn fragments(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut s = start;
+    for (i, c) in text.chars().skip(start).take(end - start).enumerate() {
+        let pos = start + i;
+        if c == '\n' {
+            if s < pos {
+                out.push((s, pos));
+            }
+            s = pos + 1;
+        }
+    }
+    if s < end {
+        out.push((s, end));
+    }
+    out
+}
+
+/// The `.ann` content of one record.
+pub fn render_ann(rec: &Record, report: &mut Report) -> String {
+    let mut ann = String::new();
+    let text = &rec.doc.text;
+    let Some(set) = rec.set else {
+        return ann;
+    };
+    let mut a_n = 0;
+    let mut n_n = 0;
+    let mut note_n = 0;
+    let mut dropped = BTreeSet::new();
+    for s in &set.spans {
+        let frags = fragments(text, s.start, s.end);
+        let (Some(first), Some(last)) = (frags.first(), frags.last()) else {
+            report.span_note(
+                rec,
+                s,
+                "dropped: brat cannot hold a span of line breaks only",
+            );
+            dropped.insert(s.id);
+            continue;
+        };
+        if first.0 != s.start || last.1 != s.end {
+            report.span_note(
+                rec,
+                s,
+                format!(
+                    "written as [{}..{}): a brat span cannot start or end with a line break",
+                    first.0, last.1
+                ),
+            );
+        }
+        let label = field(&s.label);
+        if label != s.label {
+            report.span_note(rec, s, format!("label written as {label:?}"));
+        }
+        let offs: Vec<String> = frags.iter().map(|(a, b)| format!("{a} {b}")).collect();
+        let ftext: Vec<&str> = frags
+            .iter()
+            .map(|&(a, b)| slice_chars(text, a, b).unwrap_or(""))
+            .collect();
+        let _ = writeln!(
+            ann,
+            "T{}\t{label} {}\t{}",
+            s.id.0,
+            offs.join(";"),
+            ftext.join(" ")
+        );
+        for (k, v) in &s.attrs {
+            if k == REF_ATTR
+                && let Some((db, id)) = v.split_once(':')
+                && !db.is_empty()
+                && !id.is_empty()
+                && !v.chars().any(char::is_whitespace)
+            {
+                n_n += 1;
+                let _ = writeln!(
+                    ann,
+                    "N{n_n}\tReference T{} {v}\t{}",
+                    s.id.0,
+                    ftext.join(" ")
+                );
+                continue;
+            }
+            let (fk, fv) = (field(k), field(v));
+            if fk != *k || fv != *v {
+                report.span_note(
+                    rec,
+                    s,
+                    format!("attribute {k}={v} written as {fk}={fv} (brat fields hold no spaces)"),
+                );
+            }
+            a_n += 1;
+            if fv.is_empty() {
+                let _ = writeln!(ann, "A{a_n}\t{fk} T{}", s.id.0);
+            } else {
+                let _ = writeln!(ann, "A{a_n}\t{fk} T{} {fv}", s.id.0);
+            }
+        }
+        if !s.note.is_empty() {
+            let one_line: String = s
+                .note
+                .chars()
+                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+                .collect();
+            if one_line != s.note {
+                report.span_note(rec, s, "note's line breaks written as spaces");
+            }
+            note_n += 1;
+            let _ = writeln!(ann, "#{note_n}\tAnnotatorNotes T{}\t{one_line}", s.id.0);
+        }
+        report.lost_fields(
+            rec,
+            s,
+            Keeps {
+                attrs: true,
+                note: true,
+                review: false,
+            },
+        );
+    }
+    for r in &set.relations {
+        if dropped.contains(&r.from) || dropped.contains(&r.to) {
+            report.record_note(
+                rec,
+                format!("relation {} dropped with the span it points at", r.id.0),
+            );
+            continue;
+        }
+        let kind = field(&r.kind);
+        if kind != r.kind {
+            report.record_note(rec, format!("relation {} type written as {kind:?}", r.id.0));
+        }
+        let _ = writeln!(
+            ann,
+            "R{}\t{kind} Arg1:T{} Arg2:T{}",
+            r.id.0, r.from.0, r.to.0
+        );
+    }
+    ann
+}
+
+/// `annotation.conf` for the project's schema and the attribute values in use.
+pub fn annotation_conf(project: &Project, records: &[Record]) -> String {
+    let mut attrs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in records {
+        for s in r.spans() {
+            for (k, v) in &s.attrs {
+                let is_ref = k == REF_ATTR && v.contains(':') && !v.contains(char::is_whitespace);
+                if !is_ref {
+                    attrs.entry(field(k)).or_default().insert(field(v));
+                }
+            }
+        }
+    }
+    let mut c = String::from("# Written by spanbench from the project's schema.\n[entities]\n");
+    for l in &project.labels {
+        let _ = writeln!(c, "{}", field(&l.key));
+    }
+    c.push_str("\n[relations]\n");
+    for t in &project.relation_types {
+        let _ = writeln!(c, "{}\tArg1:<ENTITY>, Arg2:<ENTITY>", field(&t.key));
+    }
+    // Spans may overlap and nest in spanbench; without this brat refuses them.
+    c.push_str("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n");
+    c.push_str("\n[events]\n\n[attributes]\n");
+    for (k, values) in &attrs {
+        let values: Vec<&str> = values
+            .iter()
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.is_empty() {
+            let _ = writeln!(c, "{k}\tArg:<ENTITY>");
+        } else {
+            let _ = writeln!(c, "{k}\tArg:<ENTITY>, Value:{}", values.join("|"));
+        }
+    }
+    c
+}
+
+/// Where each record goes inside the export folder.
+pub fn record_paths(records: &[Record]) -> Vec<PathBuf> {
+    let annotators: BTreeSet<&str> = records.iter().filter_map(|r| r.annotator).collect();
+    let nested = annotators.len() > 1;
+    records
+        .iter()
+        .map(|r| match r.annotator {
+            Some(a) if nested => Path::new(a).join(&r.doc.id),
+            _ => PathBuf::from(&r.doc.id),
+        })
+        .collect()
+}
+
+/// Writes the whole folder beside `out`, then swaps it into place. An existing `out`
+/// is replaced only if it is empty or a previous brat export (it has annotation.conf).
+pub fn export_to_folder(
+    records: &[Record],
+    corpus: &Corpus,
+    opts: &ExportOptions,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, ExportError> {
+    let path_err = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| ExportError::Path { path: p, source: e }
+    };
+    if out.exists() {
+        let empty = fs::read_dir(out).map_err(path_err(out))?.next().is_none();
+        if !empty && !out.join("annotation.conf").is_file() {
+            return Err(ExportError::FolderNotEmpty(out.to_path_buf()));
+        }
+    }
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(path_err(parent))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".spanbench-brat-")
+        .tempdir_in(parent)
+        .map_err(path_err(parent))?;
+    let mut report = Report::default();
+    let rel_paths = record_paths(records);
+    for (i, (rec, rel)) in records.iter().zip(&rel_paths).enumerate() {
+        let base = tmp.path().join(rel);
+        if let Some(dir) = base.parent() {
+            fs::create_dir_all(dir).map_err(path_err(dir))?;
+        }
+        let txt = base.with_extension("txt");
+        fs::write(&txt, rec.doc.text.as_bytes()).map_err(path_err(&txt))?;
+        let ann = render_ann(rec, &mut report);
+        let ann_path = base.with_extension("ann");
+        fs::write(&ann_path, ann.as_bytes()).map_err(path_err(&ann_path))?;
+        report.records += 1;
+        report.spans += rec.spans().len();
+        progress(i + 1, records.len());
+    }
+    let conf = tmp.path().join("annotation.conf");
+    fs::write(&conf, annotation_conf(&corpus.project, records)).map_err(path_err(&conf))?;
+    check_strict(&report, opts)?;
+    let staged = tmp.keep();
+    let old = if out.exists() {
+        let old = parent.join(format!(
+            ".spanbench-brat-old-{}",
+            staged
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        fs::rename(out, &old).map_err(path_err(out))?;
+        Some(old)
+    } else {
+        None
+    };
+    if let Err(e) = fs::rename(&staged, out) {
+        // Put the previous export back rather than leave nothing.
+        if let Some(old) = &old {
+            let _ = fs::rename(old, out);
+        }
+        let _ = fs::remove_dir_all(&staged);
+        return Err(ExportError::Path {
+            path: out.to_path_buf(),
+            source: e,
+        });
+    }
+    if let Some(old) = old {
+        let _ = fs::remove_dir_all(old);
+    }
+    Ok(report)
+}
+
+/// Reads one `.ann` against its `.txt` (`text`, as the file holds it).
+pub fn parse(
+    text: &str,
+    ann: &str,
+    file: &str,
+    annotator: &str,
+    notes: &mut Vec<String>,
+) -> Result<RawDoc, Vec<String>> {
+    let mut doc = RawDoc::new(text.to_string(), file);
+    let mut set = RawSet::new(annotator);
+    let mut errors = Vec::new();
+    let len = char_len(text);
+    let mut attrs: Vec<(String, String, String, String)> = Vec::new();
+    let mut span_notes: Vec<(String, String)> = Vec::new();
+    for (n, line) in ann.lines().enumerate() {
+        let loc = format!("{file}:{}", n + 1);
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut cols = line.splitn(3, '\t');
+        let id = cols.next().unwrap_or("");
+        let body = cols.next().unwrap_or("");
+        let tail = cols.next();
+        let mut words = body.split(' ').filter(|w| !w.is_empty());
+        match id.chars().next() {
+            Some('T') => {
+                let Some(label) = words.next() else {
+                    errors.push(format!("{loc}: T line without a type"));
+                    continue;
+                };
+                let rest = body[body.find(' ').unwrap_or(body.len())..].trim();
+                let mut frags = Vec::new();
+                let mut bad = false;
+                for f in rest.split(';') {
+                    let mut p = f.split_whitespace().map(str::parse::<usize>);
+                    match (p.next(), p.next(), p.next()) {
+                        (Some(Ok(a)), Some(Ok(b)), None) => frags.push((a, b)),
+                        _ => bad = true,
+                    }
+                }
+                if bad || frags.is_empty() {
+                    errors.push(format!(
+                        "{loc}: offsets {rest:?} are not `start end[;start end]`"
+                    ));
+                    continue;
+                }
+                let start = frags[0].0;
+                let end = frags[frags.len() - 1].1;
+                if frags.iter().any(|&(a, b)| a >= b || b > len) || start >= end {
+                    errors.push(format!(
+                        "{loc}: offsets {rest:?} are out of bounds or empty (the text has {len} chars)"
+                    ));
+                    continue;
+                }
+                let ftext: Vec<&str> = frags
+                    .iter()
+                    .map(|&(a, b)| slice_chars(text, a, b).unwrap_or(""))
+                    .collect();
+                let joined = ftext.join(" ");
+                if let Some(t) = tail
+                    && t != joined
+                {
+                    errors.push(format!(
+                        "{loc}: text {t:?} does not match the .txt's {joined:?} at {rest}"
+                    ));
+                    continue;
+                }
+                let gaps_blank = frags.windows(2).all(|w| {
+                    slice_chars(text, w[0].1, w[1].0).is_some_and(|g| g.trim().is_empty())
+                });
+                if !gaps_blank {
+                    notes.push(format!(
+                        "{loc}: discontinuous span {id} read as one span [{start}..{end})"
+                    ));
+                }
+                set.spans
+                    .push(RawSpan::new(Some(id.to_string()), start, end, label, loc));
+            }
+            Some('R') => {
+                let kind = words.next().unwrap_or("");
+                let args: Vec<&str> = words.collect();
+                let arg = |name: &str| {
+                    args.iter()
+                        .find_map(|a| a.strip_prefix(name).and_then(|r| r.strip_prefix(':')))
+                        .map(str::to_string)
+                };
+                match (arg("Arg1"), arg("Arg2")) {
+                    (Some(from), Some(to)) if !kind.is_empty() => set.relations.push(RawRelation {
+                        id: Some(id.to_string()),
+                        kind: kind.to_string(),
+                        from,
+                        to,
+                        loc,
+                    }),
+                    _ => errors.push(format!("{loc}: R line is not `TYPE Arg1:T1 Arg2:T2`")),
+                }
+            }
+            Some('A' | 'M') => {
+                let (Some(key), Some(target)) = (words.next(), words.next()) else {
+                    errors.push(format!("{loc}: A line is not `NAME T1 [VALUE]`"));
+                    continue;
+                };
+                let value = words.collect::<Vec<_>>().join(" ");
+                attrs.push((target.to_string(), key.to_string(), value, loc));
+            }
+            Some('N') => {
+                let (_, Some(target), Some(r)) = (words.next(), words.next(), words.next()) else {
+                    errors.push(format!("{loc}: N line is not `Reference T1 DB:ID`"));
+                    continue;
+                };
+                attrs.push((target.to_string(), REF_ATTR.to_string(), r.to_string(), loc));
+            }
+            Some('#') => {
+                let _kind = words.next();
+                if let Some(target) = words.next() {
+                    span_notes.push((target.to_string(), tail.unwrap_or("").to_string()));
+                }
+            }
+            Some('E' | '*') => notes.push(format!(
+                "{loc}: {} line ignored; spanbench has no events or equivalence sets",
+                &id[..1]
+            )),
+            _ => errors.push(format!("{loc}: unknown annotation line {id:?}")),
+        }
+    }
+    for (target, key, value, loc) in attrs {
+        match set
+            .spans
+            .iter_mut()
+            .find(|s| s.key.as_deref() == Some(target.as_str()))
+        {
+            Some(s) => {
+                s.attrs.insert(key, value);
+            }
+            None => errors.push(format!("{loc}: refers to {target}, which is not a T line")),
+        }
+    }
+    for (target, note) in span_notes {
+        if let Some(s) = set
+            .spans
+            .iter_mut()
+            .find(|s| s.key.as_deref() == Some(target.as_str()))
+        {
+            if !s.note.is_empty() {
+                s.note.push('\n');
+            }
+            s.note.push_str(&note);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if !set.spans.is_empty() || !set.relations.is_empty() || !ann.trim().is_empty() {
+        doc.sets.push(set);
+    }
+    Ok(doc)
+}

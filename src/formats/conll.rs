@@ -1,0 +1,218 @@
+//! `conll`: CoNLL-2003 style, one `token TAG` line per token, a blank line between
+//! sentences and `-DOCSTART- -X- O O` (the delimiter spaCy's converter splits on)
+//! before each document. Tags are IOB2 or BIOES; see [`super::tagging`] for which
+//! spans a token format can hold.
+
+use std::io::Write;
+
+use super::import::{RawDoc, RawSet, RawSpan};
+use super::tagging::tag_record;
+use super::{ExportError, ExportOptions, Keeps, Record, Report};
+
+pub const DOCSTART: &str = "-DOCSTART- -X- O O";
+
+pub fn export(
+    records: &[Record],
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, ExportError> {
+    let mut report = Report::default();
+    for (i, rec) in records.iter().enumerate() {
+        writeln!(out, "{DOCSTART}\n")?;
+        let (sentences, kept) = tag_record(rec, opts.scheme, &mut report);
+        for sent in &sentences {
+            for (tok, tag) in sent.tokens.iter().zip(&sent.tags) {
+                let written = column_safe(tok);
+                if written != *tok {
+                    report.record_note(
+                        rec,
+                        format!("token {tok:?} holds whitespace; written as {written:?}"),
+                    );
+                }
+                writeln!(out, "{written} {tag}")?;
+            }
+            writeln!(out)?;
+        }
+        for s in rec.spans() {
+            report.lost_fields(rec, s, Keeps::default());
+        }
+        if rec.set.is_some_and(|s| !s.relations.is_empty()) {
+            report.record_note(
+                rec,
+                format!(
+                    "{} relation(s) dropped: CoNLL has no place for relations",
+                    rec.set.map_or(0, |s| s.relations.len())
+                ),
+            );
+        }
+        report.records += 1;
+        report.spans += kept;
+        progress(i + 1, records.len());
+    }
+    out.flush()?;
+    Ok(report)
+}
+
+/// A token with any whitespace in it (a space carrying a combining mark, say) would
+/// split into two columns; such characters become `_`.
+fn column_safe(tok: &str) -> String {
+    if tok.chars().any(char::is_whitespace) {
+        tok.chars()
+            .map(|c| if c.is_whitespace() { '_' } else { c })
+            .collect()
+    } else {
+        tok.to_string()
+    }
+}
+
+/// True for `O` and `B-X`, `I-X`, `E-X`, `S-X`, `L-X`, `U-X`.
+pub fn is_tag(t: &str) -> bool {
+    if t == "O" {
+        return true;
+    }
+    let mut it = t.splitn(2, '-');
+    matches!(
+        (it.next(), it.next()),
+        (Some("B" | "I" | "E" | "S" | "L" | "U"), Some(l)) if !l.is_empty()
+    )
+}
+
+/// Reads CoNLL: the first column is the token and the last the tag (so CoNLL-2003's
+/// four columns and two-column files both work). Tags may be IOB1, IOB2, BIOES or
+/// BILOU. Each document becomes its tokens joined by spaces, one sentence a line.
+pub fn parse(src: &str, file: &str, annotator: &str) -> Result<Vec<RawDoc>, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut docs = Vec::new();
+    let mut b = Builder::new(file, annotator);
+    for (n, line) in src.lines().enumerate() {
+        let line = line.trim_start_matches('\u{feff}');
+        let lineno = n + 1;
+        let t = line.trim();
+        if t.starts_with("-DOCSTART-") {
+            if let Some(d) = b.finish() {
+                docs.push(d);
+            }
+            b = Builder::new(file, annotator);
+            b.loc = format!("{file}:{lineno}");
+            continue;
+        }
+        if t.is_empty() {
+            b.end_sentence();
+            continue;
+        }
+        let cols: Vec<&str> = t.split_whitespace().collect();
+        if cols.len() < 2 {
+            errors.push(format!(
+                "{file}:{lineno}: expected a token and a tag, found {t:?}"
+            ));
+            continue;
+        }
+        let (tok, tag) = (cols[0], cols[cols.len() - 1]);
+        if !is_tag(tag) {
+            errors.push(format!(
+                "{file}:{lineno}: {tag:?} is not a tag (O, B-X, I-X, E-X, S-X, L-X or U-X)"
+            ));
+            continue;
+        }
+        b.token(tok, tag, lineno);
+    }
+    if let Some(d) = b.finish() {
+        docs.push(d);
+    }
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors)
+    }
+}
+
+struct Builder {
+    file: String,
+    loc: String,
+    text: String,
+    chars: usize,
+    /// Start of the current line, so sentences end in a newline.
+    line_start: bool,
+    set: RawSet,
+    open: Option<(usize, usize, String, usize)>,
+}
+
+impl Builder {
+    fn new(file: &str, annotator: &str) -> Self {
+        Self {
+            file: file.to_string(),
+            loc: file.to_string(),
+            text: String::new(),
+            chars: 0,
+            line_start: true,
+            set: RawSet::new(annotator),
+            open: None,
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some((start, end, label, line)) = self.open.take() {
+            let n = self.set.spans.len() + 1;
+            self.set.spans.push(RawSpan::new(
+                Some(n.to_string()),
+                start,
+                end,
+                &label,
+                format!("{}:{line}", self.file),
+            ));
+        }
+    }
+
+    fn token(&mut self, tok: &str, tag: &str, line: usize) {
+        if !self.line_start {
+            self.text.push(' ');
+            self.chars += 1;
+        }
+        let start = self.chars;
+        self.text.push_str(tok);
+        self.chars += tok.chars().count();
+        self.line_start = false;
+        let end = self.chars;
+        let (prefix, label) = tag.split_once('-').unwrap_or(("O", ""));
+        let continues = matches!(&self.open, Some((_, _, l, _)) if l == label);
+        match prefix {
+            "O" => self.close(),
+            "I" | "E" | "L" if continues => {
+                if let Some(o) = &mut self.open {
+                    o.1 = end;
+                }
+            }
+            // IOB1 starts a span with I-; a stray E-/L- is read the same lenient way.
+            _ => {
+                self.close();
+                self.open = Some((start, end, label.to_string(), line));
+            }
+        }
+        if matches!(prefix, "E" | "L" | "S" | "U") {
+            self.close();
+        }
+    }
+
+    fn end_sentence(&mut self) {
+        self.close();
+        if !self.line_start {
+            self.text.push('\n');
+            self.chars += 1;
+            self.line_start = true;
+        }
+    }
+
+    fn finish(mut self) -> Option<RawDoc> {
+        self.end_sentence();
+        if self.text.trim().is_empty() {
+            return None;
+        }
+        let text = self.text.trim_end_matches('\n').to_string();
+        let mut d = RawDoc::new(text, &self.loc);
+        if !self.set.spans.is_empty() {
+            d.sets.push(self.set);
+        }
+        Some(d)
+    }
+}

@@ -1,0 +1,863 @@
+//! Importing documents and annotations from other tools, all or nothing.
+//!
+//! Each format's parser turns a file into [`RawDoc`]s whose offsets are scalar values
+//! over the text exactly as the file holds it (CRLF, BOM and all). [`import_paths`]
+//! then normalises each text the way plain-text import does, moves every offset along
+//! with it, checks every span (in bounds, copied text equal to the document's, label in
+//! the schema) and every relation, and returns documents and sets only if nothing at
+//! all was wrong.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::import::read_text_file;
+use crate::model::{
+    AnnotationSet, Corpus, DocMeta, DocStatus, Document, ImportRecord, Origin, Relation,
+    RelationId, Review, Span, SpanId, validate_set,
+};
+use crate::offsets::{OffsetMap, char_len, normalize_newlines_mapped, slice_chars};
+
+/// The annotator imported annotations go to when the source names none.
+pub const DEFAULT_IMPORT_ANNOTATOR: &str = "imported";
+
+/// What `spanbench import` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// Plain UTF-8 text, one document per file.
+    Text,
+    /// An HTML article: text extracted, paragraphs kept, scripts and navigation dropped.
+    Html,
+    /// JSON lines with a "text" field (and optional "id", "title", "meta").
+    Jsonl,
+    /// spanbench's spans-jsonl (also spaCy/Prodigy `{"text", "spans"}` lines).
+    SpansJsonl,
+    /// doccano JSONL, `label` or `entities`/`relations` form.
+    Doccano,
+    /// Label Studio JSON export (annotations, and predictions as suggestions).
+    LabelStudio,
+    /// brat standoff: .txt with its .ann beside it.
+    Brat,
+    /// CoNLL token-per-line tags (IOB1, IOB2, BIOES or BILOU).
+    Conll,
+}
+
+impl ImportFormat {
+    pub const ALL: [ImportFormat; 8] = [
+        ImportFormat::Text,
+        ImportFormat::Html,
+        ImportFormat::Jsonl,
+        ImportFormat::SpansJsonl,
+        ImportFormat::Doccano,
+        ImportFormat::LabelStudio,
+        ImportFormat::Brat,
+        ImportFormat::Conll,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportFormat::Text => "text",
+            ImportFormat::Html => "html",
+            ImportFormat::Jsonl => "jsonl",
+            ImportFormat::SpansJsonl => "spans-jsonl",
+            ImportFormat::Doccano => "doccano",
+            ImportFormat::LabelStudio => "label-studio",
+            ImportFormat::Brat => "brat",
+            ImportFormat::Conll => "conll",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            ImportFormat::Text => "plain UTF-8 text files",
+            ImportFormat::Html => "HTML articles (text only)",
+            ImportFormat::Jsonl => "JSON lines with a \"text\" field",
+            ImportFormat::SpansJsonl => "spans-jsonl (spanbench, spaCy, Prodigy)",
+            ImportFormat::Doccano => "doccano JSONL",
+            ImportFormat::LabelStudio => "Label Studio JSON export",
+            ImportFormat::Brat => "brat .txt/.ann",
+            ImportFormat::Conll => "CoNLL tags",
+        }
+    }
+}
+
+/// What an import produced, ready for `Session::add_imported`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Imported {
+    pub documents: Vec<Document>,
+    pub sets: Vec<AnnotationSet>,
+    /// Things worth knowing that did not stop the import (files skipped, sets that
+    /// replace existing ones, parts of a source spanbench has no place for).
+    pub notes: Vec<String>,
+}
+
+/// Every problem found, one per line of input where there is a line. Nothing was imported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportErrors(pub Vec<String>);
+
+impl fmt::Display for ImportErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.as_slice() {
+            [] => write!(f, "nothing to import"),
+            [one] => write!(f, "{one}; nothing was imported"),
+            [first, rest @ ..] => write!(
+                f,
+                "{first} (and {} more problem(s)); nothing was imported",
+                rest.len()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportErrors {}
+
+/// A document as a source file holds it, offsets over its raw text.
+#[derive(Clone, Debug, Default)]
+pub struct RawDoc {
+    /// The id the source gives the document, if any.
+    pub key: Option<String>,
+    pub title: Option<String>,
+    pub text: String,
+    pub meta: DocMeta,
+    /// `file:line` or `file`, for messages.
+    pub loc: String,
+    pub source_file: Option<String>,
+    pub sets: Vec<RawSet>,
+}
+
+impl RawDoc {
+    pub fn new(text: String, loc: &str) -> Self {
+        Self {
+            text,
+            loc: loc.to_string(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RawSet {
+    pub annotator: String,
+    pub status: DocStatus,
+    pub spans: Vec<RawSpan>,
+    pub relations: Vec<RawRelation>,
+}
+
+impl RawSet {
+    pub fn new(annotator: &str) -> Self {
+        Self {
+            annotator: annotator.to_string(),
+            status: DocStatus::InProgress,
+            spans: Vec::new(),
+            relations: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RawSpan {
+    /// The source's id for the span, which relations refer to.
+    pub key: Option<String>,
+    /// Scalar offsets over the raw text.
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    /// The covered text as the source copied it, checked when present.
+    pub text: Option<String>,
+    pub attrs: BTreeMap<String, String>,
+    pub note: String,
+    pub origin: Option<Origin>,
+    pub review: Review,
+    pub loc: String,
+}
+
+impl RawSpan {
+    pub fn new(key: Option<String>, start: usize, end: usize, label: &str, loc: String) -> Self {
+        Self {
+            key,
+            start,
+            end,
+            label: label.to_string(),
+            text: None,
+            attrs: BTreeMap::new(),
+            note: String::new(),
+            origin: None,
+            review: Review::Unreviewed,
+            loc,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RawRelation {
+    pub id: Option<String>,
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    pub loc: String,
+}
+
+pub(crate) fn get_str<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+pub(crate) fn get_usize(v: &Value, key: &str) -> Option<usize> {
+    v.get(key)
+        .and_then(Value::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+}
+
+/// A JSON id (string or number) as a string.
+pub(crate) fn value_key(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn parse_status(s: &str) -> Option<DocStatus> {
+    DocStatus::ALL.into_iter().find(|d| d.as_str() == s)
+}
+
+/// Guesses the format of a file (or folder) from its name and content. `None` when
+/// nothing fits.
+pub fn detect(path: &Path) -> Option<ImportFormat> {
+    if path.is_dir() {
+        let mut files = Vec::new();
+        walk(path, &mut files).ok()?;
+        return files
+            .iter()
+            .any(|f| ext_of(f) == "ann")
+            .then_some(ImportFormat::Brat);
+    }
+    let ext = ext_of(path);
+    match ext.as_str() {
+        "ann" => return Some(ImportFormat::Brat),
+        "txt" if path.with_extension("ann").is_file() => return Some(ImportFormat::Brat),
+        "html" | "htm" | "xhtml" => return Some(ImportFormat::Html),
+        "conll" | "conll03" | "iob" | "iob2" | "bio" | "bioes" => {
+            return Some(ImportFormat::Conll);
+        }
+        _ => {}
+    }
+    let bytes = fs::read(path).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    if let Some(f) = detect_json(body) {
+        return Some(f);
+    }
+    if looks_like_conll(body) {
+        return Some(ImportFormat::Conll);
+    }
+    let head = body
+        .get(..body.len().min(512))
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if head.starts_with("<!doctype html") || head.starts_with("<html") {
+        return Some(ImportFormat::Html);
+    }
+    match ext.as_str() {
+        "txt" | "text" | "md" | "" => Some(ImportFormat::Text),
+        _ => None,
+    }
+}
+
+fn detect_json(body: &str) -> Option<ImportFormat> {
+    if !(body.starts_with('[') || body.starts_with('{')) {
+        return None;
+    }
+    let kind = |v: &Value| -> Option<ImportFormat> {
+        let o = v.as_object()?;
+        if o.contains_key("data") && !o.contains_key("text") {
+            Some(ImportFormat::LabelStudio)
+        } else if o.contains_key("spans") {
+            Some(ImportFormat::SpansJsonl)
+        } else if o.contains_key("label") || o.contains_key("entities") {
+            Some(ImportFormat::Doccano)
+        } else if o.get("text").is_some_and(Value::is_string) {
+            Some(ImportFormat::Jsonl)
+        } else {
+            None
+        }
+    };
+    if let Ok(v) = serde_json::from_str::<Value>(body) {
+        return match &v {
+            Value::Array(a) => a.first().and_then(kind).and_then(|k| {
+                (k == ImportFormat::LabelStudio).then_some(ImportFormat::LabelStudio)
+            }),
+            Value::Object(_) => kind(&v),
+            _ => None,
+        };
+    }
+    let first = body.lines().find(|l| !l.trim().is_empty())?;
+    let v: Value = serde_json::from_str(first).ok()?;
+    kind(&v)
+}
+
+fn looks_like_conll(body: &str) -> bool {
+    let lines: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(200)
+        .collect();
+    if lines.first().is_some_and(|l| l.starts_with("-DOCSTART-")) {
+        return true;
+    }
+    let tagged = lines
+        .iter()
+        .filter(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            cols.len() >= 2 && cols.last().is_some_and(|t| super::conll::is_tag(t))
+        })
+        .count();
+    lines.len() >= 2 && tagged == lines.len()
+}
+
+fn ext_of(p: &Path) -> String {
+    p.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Imports files and folders (walked recursively) into new documents and sets of
+/// `corpus`; annotations whose source names no annotator go to
+/// [`DEFAULT_IMPORT_ANNOTATOR`]. See [`import_paths_as`].
+pub fn import_paths(
+    corpus: &Corpus,
+    paths: &[PathBuf],
+    format: Option<ImportFormat>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Imported, ImportErrors> {
+    import_paths_as(corpus, paths, format, DEFAULT_IMPORT_ANNOTATOR, progress)
+}
+
+/// One file to read, with the annotator its folder implies.
+struct Job {
+    path: PathBuf,
+    format: ImportFormat,
+    annotator: String,
+}
+
+/// Imports `paths`, detecting each file's format unless `format` is given. Nothing is
+/// returned unless every file and every span in them is fine; `progress(done, total)`
+/// is called after each file.
+pub fn import_paths_as(
+    corpus: &Corpus,
+    paths: &[PathBuf],
+    format: Option<ImportFormat>,
+    default_annotator: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Imported, ImportErrors> {
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
+    let default_annotator = if default_annotator.trim().is_empty() {
+        DEFAULT_IMPORT_ANNOTATOR.to_string()
+    } else {
+        sanitize(default_annotator)
+    };
+    for p in paths {
+        if p.is_dir() {
+            let mut files = Vec::new();
+            if let Err(e) = walk(p, &mut files) {
+                errors.push(format!("{}: {e}", p.display()));
+                continue;
+            }
+            for f in files {
+                let ext = ext_of(&f);
+                let name = f
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                // brat's .ann and .conf are read with their .txt, not on their own.
+                if ext == "ann" || ext == "conf" || name.ends_with(".label_config.xml") {
+                    continue;
+                }
+                let fmt = match format {
+                    Some(ImportFormat::Brat) if ext != "txt" => None,
+                    Some(f) => Some(f),
+                    None => detect(&f),
+                };
+                let Some(fmt) = fmt else {
+                    notes.push(format!(
+                        "{}: skipped (not a format spanbench reads)",
+                        f.display()
+                    ));
+                    continue;
+                };
+                // A brat tree with one folder per annotator names the annotator.
+                let annotator = match (fmt, f.parent()) {
+                    (ImportFormat::Brat, Some(parent)) if parent != p.as_path() => parent
+                        .file_name()
+                        .map(|n| sanitize(&n.to_string_lossy()))
+                        .unwrap_or_else(|| default_annotator.clone()),
+                    _ => default_annotator.clone(),
+                };
+                jobs.push(Job {
+                    path: f,
+                    format: fmt,
+                    annotator,
+                });
+            }
+        } else {
+            let fmt = format.or_else(|| detect(p)).unwrap_or(ImportFormat::Text);
+            // An .ann named directly stands for its document.
+            let path = if fmt == ImportFormat::Brat && ext_of(p) == "ann" {
+                p.with_extension("txt")
+            } else {
+                p.clone()
+            };
+            jobs.push(Job {
+                path,
+                format: fmt,
+                annotator: default_annotator.clone(),
+            });
+        }
+    }
+    let total = jobs.len();
+    let mut raw_docs = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
+        match read_job(job) {
+            Ok((docs, mut n)) => {
+                raw_docs.extend(docs);
+                notes.append(&mut n);
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+        progress(i + 1, total);
+    }
+    if !errors.is_empty() {
+        return Err(ImportErrors(errors));
+    }
+    if raw_docs.is_empty() {
+        return Err(ImportErrors(vec!["no documents found to import".into()]));
+    }
+    let imported = finish(corpus, raw_docs, notes).map_err(ImportErrors)?;
+    Ok(imported)
+}
+
+fn read_job(job: &Job) -> Result<(Vec<RawDoc>, Vec<String>), Vec<String>> {
+    let path = &job.path;
+    let file = path.display().to_string();
+    let src = read_text_file(path).map_err(|e| vec![e.to_string()])?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = path.file_name().map(|s| s.to_string_lossy().into_owned());
+    let mut notes = Vec::new();
+    let mut docs = match job.format {
+        ImportFormat::Text => {
+            let mut d = RawDoc::new(src, &file);
+            d.key = Some(stem.clone());
+            vec![d]
+        }
+        ImportFormat::Html => {
+            let (title, text) = super::html::extract(&src);
+            if text.trim().is_empty() {
+                return Err(vec![format!("{file}: the HTML holds no article text")]);
+            }
+            let mut d = RawDoc::new(text, &file);
+            d.key = Some(stem.clone());
+            d.title = title;
+            vec![d]
+        }
+        ImportFormat::Jsonl => parse_plain_jsonl(&src, &file)?,
+        ImportFormat::SpansJsonl => super::spans_jsonl::parse(&src, &file, &job.annotator)?,
+        ImportFormat::Doccano => super::doccano::parse(&src, &file, &job.annotator)?,
+        ImportFormat::LabelStudio => {
+            super::label_studio::parse(&src, &file, &job.annotator, &mut notes)?
+        }
+        ImportFormat::Conll => super::conll::parse(&src, &file, &job.annotator)?,
+        ImportFormat::Brat => {
+            let ann_path = path.with_extension("ann");
+            let ann = if ann_path.is_file() {
+                fs::read_to_string(&ann_path)
+                    .map_err(|e| vec![format!("{}: {e}", ann_path.display())])?
+            } else {
+                notes.push(format!(
+                    "{file}: no .ann beside it; imported without annotations"
+                ));
+                String::new()
+            };
+            let mut d = super::brat::parse(
+                &src,
+                &ann,
+                &ann_path.display().to_string(),
+                &job.annotator,
+                &mut notes,
+            )?;
+            d.key = Some(stem.clone());
+            d.loc = file.clone();
+            vec![d]
+        }
+    };
+    let many = docs.len() > 1;
+    for (i, d) in docs.iter_mut().enumerate() {
+        if d.source_file.is_none() {
+            d.source_file = name.clone();
+        }
+        if d.key.is_none() {
+            d.key = Some(if many {
+                format!("{stem}_{}", i + 1)
+            } else {
+                stem.clone()
+            });
+        }
+    }
+    Ok((docs, notes))
+}
+
+fn parse_plain_jsonl(src: &str, file: &str) -> Result<Vec<RawDoc>, Vec<String>> {
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for (n, line) in src.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let loc = format!("{file}:{}", n + 1);
+        let v: Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(format!("{loc}: not JSON: {e}"));
+                continue;
+            }
+        };
+        let Some(text) = get_str(&v, "text") else {
+            errors.push(format!("{loc}: no \"text\" string"));
+            continue;
+        };
+        let mut d = RawDoc::new(text.to_string(), &loc);
+        d.key = v.get("id").and_then(value_key);
+        d.title = get_str(&v, "title").map(str::to_string);
+        let meta = v.get("meta").unwrap_or(&v);
+        d.meta.source = get_str(meta, "source").map(str::to_string);
+        d.meta.url = get_str(meta, "url").map(str::to_string);
+        d.meta.published = get_str(meta, "published")
+            .or_else(|| get_str(meta, "date"))
+            .map(str::to_string);
+        d.meta.language = get_str(meta, "language").map(str::to_string);
+        if d.title.is_none() {
+            d.title = get_str(meta, "title").map(str::to_string);
+        }
+        docs.push(d);
+    }
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Turns raw documents into checked documents and sets.
+fn finish(
+    corpus: &Corpus,
+    raw_docs: Vec<RawDoc>,
+    mut notes: Vec<String>,
+) -> Result<Imported, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut out = Imported::default();
+    // Records of one document repeated per annotator become one document.
+    let mut by_key: HashMap<(String, String), String> = HashMap::new();
+    let mut taken: HashSet<String> = corpus.documents.iter().map(|d| d.id.clone()).collect();
+    let mut set_owner: HashMap<(String, String), String> = HashMap::new();
+    for raw in raw_docs {
+        let (norm, map) = normalize_newlines_mapped(&raw.text);
+        if norm.text.trim().is_empty() {
+            errors.push(format!("{}: the text is empty", raw.loc));
+            continue;
+        }
+        let stem = raw
+            .key
+            .clone()
+            .or_else(|| raw.title.clone())
+            .unwrap_or_else(|| "document".into());
+        let group = (stem.clone(), norm.text.clone());
+        let doc_id = if let Some(id) = by_key.get(&group) {
+            id.clone()
+        } else {
+            let base = sanitize(&stem);
+            let existing = corpus
+                .document(&base)
+                .filter(|d| d.text == norm.text)
+                .map(|d| d.id.clone());
+            let id = match existing {
+                Some(id) => {
+                    notes.push(format!(
+                        "{}: annotations go to the existing document {id:?}, whose text is the same",
+                        raw.loc
+                    ));
+                    id
+                }
+                None => {
+                    let id = unique(&base, &taken);
+                    taken.insert(id.clone());
+                    let title = raw
+                        .title
+                        .clone()
+                        .filter(|t| !t.trim().is_empty())
+                        .or_else(|| {
+                            norm.text
+                                .lines()
+                                .map(str::trim)
+                                .find(|l| !l.is_empty())
+                                .map(|l| l.chars().take(120).collect())
+                        })
+                        .unwrap_or_else(|| id.clone());
+                    let mut doc = Document::new(&id, &title, norm.text.clone());
+                    doc.meta = raw.meta.clone();
+                    doc.import = ImportRecord {
+                        source_file: raw.source_file.clone(),
+                        bom_stripped: norm.bom_stripped,
+                        crlf_converted: norm.crlf_converted,
+                        lone_cr_converted: norm.lone_cr_converted,
+                    };
+                    out.documents.push(doc);
+                    id
+                }
+            };
+            by_key.insert(group, id.clone());
+            id
+        };
+        for rs in raw.sets {
+            let annotator = sanitize(&rs.annotator);
+            if let Some(prev) =
+                set_owner.insert((annotator.clone(), doc_id.clone()), raw.loc.clone())
+            {
+                errors.push(format!(
+                    "{}: a second set of annotator {annotator:?} for the document already read at {prev}",
+                    raw.loc
+                ));
+                continue;
+            }
+            if corpus.set(&annotator, &doc_id).is_some() {
+                notes.push(format!(
+                    "{}: replaces annotator {annotator:?}'s existing annotations of {doc_id:?}",
+                    raw.loc
+                ));
+            }
+            match build_set(corpus, &raw.text, &norm.text, &map, &doc_id, &annotator, rs) {
+                Ok(set) => out.sets.push(set),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // The final word is the same check a project load makes, so that what is imported
+    // always loads again.
+    for set in &out.sets {
+        let doc = out
+            .documents
+            .iter()
+            .find(|d| d.id == set.document)
+            .or_else(|| corpus.document(&set.document));
+        if let Some(doc) = doc {
+            let map = OffsetMap::new(&doc.text);
+            for p in validate_set(&corpus.project, doc, &map, set, &doc.id) {
+                errors.push(p.to_string());
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    out.notes = notes;
+    Ok(out)
+}
+
+/// File-safe ids and annotator names: letters, digits, `-` and `_` (as the model's own
+/// ids are), since both become file and folder names.
+pub(crate) fn sanitize(stem: &str) -> String {
+    let s: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('_');
+    if s.is_empty() {
+        "document".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn unique(base: &str, taken: &HashSet<String>) -> String {
+    if !taken.contains(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|n| format!("{base}_{n}"))
+        .find(|id| !taken.contains(id))
+        .unwrap_or_else(|| base.to_string())
+}
+
+/// Numeric part of a source id (`T12` → 12, `7` → 7).
+fn numeric_id(key: &str) -> Option<u32> {
+    let digits = key.trim_start_matches(|c: char| !c.is_ascii_digit());
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|&n| n > 0)
+}
+
+fn build_set(
+    corpus: &Corpus,
+    raw_text: &str,
+    text: &str,
+    map: &[usize],
+    doc_id: &str,
+    annotator: &str,
+    rs: RawSet,
+) -> Result<AnnotationSet, Vec<String>> {
+    let mut errors = Vec::new();
+    let raw_len = char_len(raw_text);
+    // Keep the source's span ids where they are distinct numbers, so notes and
+    // relations keep pointing at the same ids.
+    let nums: Vec<Option<u32>> = rs
+        .spans
+        .iter()
+        .map(|s| s.key.as_deref().and_then(numeric_id))
+        .collect();
+    let distinct: HashSet<u32> = nums.iter().flatten().copied().collect();
+    let keep_ids = nums.iter().all(Option::is_some) && distinct.len() == nums.len();
+    let mut set = AnnotationSet::new(doc_id, annotator);
+    set.status = rs.status;
+    let mut ids: HashMap<String, SpanId> = HashMap::new();
+    for (i, s) in rs.spans.into_iter().enumerate() {
+        let id = match (keep_ids, nums[i]) {
+            (true, Some(n)) => SpanId(n),
+            _ => SpanId(i as u32 + 1),
+        };
+        if s.start >= s.end {
+            errors.push(format!(
+                "{}: start {} is not before end {}",
+                s.loc, s.start, s.end
+            ));
+            continue;
+        }
+        if s.end > raw_len {
+            errors.push(format!(
+                "{}: offsets [{}..{}) are out of bounds (the text has {raw_len} chars)",
+                s.loc, s.start, s.end
+            ));
+            continue;
+        }
+        let raw_slice = slice_chars(raw_text, s.start, s.end).unwrap_or("");
+        if let Some(t) = &s.text {
+            if t != raw_slice {
+                errors.push(format!(
+                    "{}: span text {t:?} does not match the document's {raw_slice:?} at [{}..{})",
+                    s.loc, s.start, s.end
+                ));
+                continue;
+            }
+        }
+        if corpus.project.label(&s.label).is_none() {
+            errors.push(format!(
+                "{}: label {:?} is not in the project's schema",
+                s.loc, s.label
+            ));
+            continue;
+        }
+        let (start, end) = (map[s.start], map[s.end]);
+        let Some(stored) = slice_chars(text, start, end).filter(|_| start < end) else {
+            errors.push(format!(
+                "{}: [{}..{}) covers nothing once line endings are normalised",
+                s.loc, s.start, s.end
+            ));
+            continue;
+        };
+        if let Some(k) = &s.key {
+            ids.insert(k.clone(), id);
+        }
+        set.spans.push(Span {
+            id,
+            start,
+            end,
+            label: s.label,
+            text: stored.to_string(),
+            attrs: s.attrs,
+            note: s.note,
+            origin: match s.origin {
+                Some(Origin::Suggested) => Origin::Suggested,
+                _ => Origin::Imported,
+            },
+            review: s.review,
+        });
+    }
+    let rel_nums: Vec<Option<u32>> = rs
+        .relations
+        .iter()
+        .map(|r| r.id.as_deref().and_then(numeric_id))
+        .collect();
+    let rel_distinct: HashSet<u32> = rel_nums.iter().flatten().copied().collect();
+    let keep_rel_ids = rel_nums.iter().all(Option::is_some) && rel_distinct.len() == rel_nums.len();
+    for (i, r) in rs.relations.into_iter().enumerate() {
+        if !corpus
+            .project
+            .relation_types
+            .iter()
+            .any(|t| t.key == r.kind)
+        {
+            errors.push(format!(
+                "{}: relation type {:?} is not in the project's schema",
+                r.loc, r.kind
+            ));
+            continue;
+        }
+        let (Some(&from), Some(&to)) = (ids.get(&r.from), ids.get(&r.to)) else {
+            errors.push(format!(
+                "{}: points at span {:?} or {:?}, which is not in the same annotations",
+                r.loc, r.from, r.to
+            ));
+            continue;
+        };
+        let id = match (keep_rel_ids, rel_nums[i]) {
+            (true, Some(n)) => RelationId(n),
+            _ => RelationId(i as u32 + 1),
+        };
+        set.relations.push(Relation {
+            id,
+            kind: r.kind,
+            from,
+            to,
+        });
+    }
+    if errors.is_empty() {
+        set.sort();
+        Ok(set)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,390 @@
+//! `label-studio`: Label Studio's task JSON (a list of tasks, one per document, each
+//! with one annotation per annotator), and the labelling config XML that matches it.
+//!
+//! Spans are `labels` results (`value.start/end/text/labels`, `from_name` "label",
+//! `to_name` "text"), relations are `relation` results between result ids, a span's
+//! note is its region `meta.text`, and a suggested span has result `origin`
+//! "prediction". Label Studio counts offsets in code points (scalar values) since it
+//! stopped counting UTF-16; `offset_unit` can still ask for UTF-16.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use quick_xml::escape::escape;
+use serde_json::{Map, Value, json};
+
+use super::import::{RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
+use super::{ExportError, ExportOptions, GOLD_ANNOTATOR, Keeps, OffsetUnit, Record, Report};
+use crate::model::{Origin, Project};
+use crate::offsets::OffsetMap;
+
+pub const FROM_NAME: &str = "label";
+pub const TO_NAME: &str = "text";
+
+/// The labelling config for the project's schema: a `Labels` over a `Text`, and the
+/// relation types.
+pub fn label_config(project: &Project) -> String {
+    let mut x = String::from("<View>\n");
+    x.push_str(&format!(
+        "  <Labels name=\"{FROM_NAME}\" toName=\"{TO_NAME}\">\n"
+    ));
+    for l in &project.labels {
+        x.push_str(&format!(
+            "    <Label value=\"{}\" background=\"{}\"/>\n",
+            escape(l.key.as_str()),
+            escape(l.color.as_str())
+        ));
+    }
+    x.push_str("  </Labels>\n");
+    x.push_str(&format!("  <Text name=\"{TO_NAME}\" value=\"$text\"/>\n"));
+    if !project.relation_types.is_empty() {
+        x.push_str("  <Relations>\n");
+        for r in &project.relation_types {
+            x.push_str(&format!(
+                "    <Relation value=\"{}\"/>\n",
+                escape(r.key.as_str())
+            ));
+        }
+        x.push_str("  </Relations>\n");
+    }
+    x.push_str("</View>\n");
+    x
+}
+
+fn annotation_json(rec: &Record, opts: &ExportOptions, id: usize, report: &mut Report) -> Value {
+    let map = OffsetMap::new(&rec.doc.text);
+    let off = |c: usize| match opts.offset_unit {
+        OffsetUnit::Chars => c,
+        OffsetUnit::Utf16 => map.char_to_utf16(c).unwrap_or(c),
+    };
+    let mut result = Vec::new();
+    for s in rec.spans() {
+        let mut item = json!({
+            "id": format!("s{}", s.id.0),
+            "from_name": FROM_NAME,
+            "to_name": TO_NAME,
+            "type": "labels",
+            "origin": if s.origin == Origin::Suggested { "prediction" } else { "manual" },
+            "value": {"start": off(s.start), "end": off(s.end), "text": s.text, "labels": [s.label]},
+        });
+        if !s.note.is_empty() {
+            item["meta"] = json!({"text": [s.note]});
+        }
+        result.push(item);
+        report.lost_fields(
+            rec,
+            s,
+            Keeps {
+                note: true,
+                ..Keeps::default()
+            },
+        );
+    }
+    if let Some(set) = rec.set {
+        for r in &set.relations {
+            result.push(json!({
+                "from_id": format!("s{}", r.from.0),
+                "to_id": format!("s{}", r.to.0),
+                "type": "relation",
+                "direction": "right",
+                "labels": [r.kind],
+            }));
+        }
+    }
+    let annotator = rec.annotator.unwrap_or_default();
+    json!({
+        "id": id,
+        "created_username": annotator,
+        "ground_truth": annotator == GOLD_ANNOTATOR,
+        "was_cancelled": false,
+        "result": result,
+        "meta": {"status": rec.set.map(|s| s.status.as_str())},
+    })
+}
+
+pub fn export(
+    records: &[Record],
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, ExportError> {
+    let mut report = Report::default();
+    out.write_all(b"[\n")?;
+    let mut i = 0;
+    let mut task_id = 0;
+    let mut annotation_id = 0;
+    while i < records.len() {
+        let doc = records[i].doc;
+        let mut annotations = Vec::new();
+        while i < records.len() && std::ptr::eq(records[i].doc, doc) {
+            let rec = &records[i];
+            if rec.set.is_some() {
+                annotation_id += 1;
+                annotations.push(annotation_json(rec, opts, annotation_id, &mut report));
+            }
+            report.records += 1;
+            report.spans += rec.spans().len();
+            i += 1;
+            progress(i, records.len());
+        }
+        task_id += 1;
+        let mut data = Map::new();
+        data.insert("text".into(), json!(doc.text));
+        data.insert("doc_id".into(), json!(doc.id));
+        data.insert("title".into(), json!(doc.title));
+        if opts.offset_unit == OffsetUnit::Utf16 {
+            data.insert("offset_unit".into(), json!("utf16"));
+        }
+        let task = json!({
+            "id": task_id,
+            "data": data,
+            "annotations": annotations,
+            "predictions": [],
+        });
+        if task_id > 1 {
+            out.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut *out, &task)?;
+    }
+    out.write_all(b"\n]\n")?;
+    out.flush()?;
+    Ok(report)
+}
+
+/// Reads a Label Studio JSON export (a list of tasks, or one task). Annotations keep
+/// the annotator Label Studio names; predictions become suggested spans of their
+/// model version.
+pub fn parse(
+    src: &str,
+    file: &str,
+    default_annotator: &str,
+    notes: &mut Vec<String>,
+) -> Result<Vec<RawDoc>, Vec<String>> {
+    let v: Value = serde_json::from_str(src.trim_start_matches('\u{feff}'))
+        .map_err(|e| vec![format!("{file}:{}: not JSON: {e}", e.line())])?;
+    let tasks: Vec<&Value> = match &v {
+        Value::Array(a) => a.iter().collect(),
+        Value::Object(_) => vec![&v],
+        _ => return Err(vec![format!("{file}: expected a list of tasks")]),
+    };
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for (ti, task) in tasks.iter().enumerate() {
+        let loc = format!("{file}: task {}", ti + 1);
+        match parse_task(task, &loc, default_annotator, notes) {
+            Ok(d) => docs.push(d),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors)
+    }
+}
+
+fn annotator_of(a: &Value) -> Option<String> {
+    if let Some(u) = get_str(a, "created_username").filter(|u| !u.trim().is_empty()) {
+        // Label Studio writes "email, id"; the part before the @ names the person.
+        let u = u.split(',').next().unwrap_or(u).trim();
+        return Some(u.split('@').next().unwrap_or(u).to_string());
+    }
+    match a.get("completed_by") {
+        Some(Value::Object(o)) => o
+            .get("email")
+            .and_then(Value::as_str)
+            .map(|e| e.split('@').next().unwrap_or(e).to_string())
+            .or_else(|| {
+                o.get("id")
+                    .and_then(value_key)
+                    .map(|i| format!("ls-user-{i}"))
+            }),
+        Some(v @ Value::Number(_)) => value_key(v).map(|i| format!("ls-user-{i}")),
+        _ => None,
+    }
+}
+
+fn parse_task(
+    task: &Value,
+    loc: &str,
+    default_annotator: &str,
+    notes: &mut Vec<String>,
+) -> Result<RawDoc, Vec<String>> {
+    let data = task
+        .get("data")
+        .ok_or_else(|| vec![format!("{loc}: no \"data\"")])?;
+    let text = get_str(data, "text")
+        .or_else(|| data.as_object()?.values().find_map(Value::as_str))
+        .ok_or_else(|| vec![format!("{loc}: \"data\" holds no text")])?;
+    let mut doc = RawDoc::new(text.to_string(), loc);
+    doc.key = data
+        .get("doc_id")
+        .and_then(value_key)
+        .or_else(|| task.get("id").and_then(value_key));
+    doc.title = get_str(data, "title").map(str::to_string);
+    let declared_utf16 = get_str(data, "offset_unit") == Some("utf16");
+    let map = OffsetMap::new(text);
+    let chars: Vec<char> = text.chars().collect();
+    let mut errors = Vec::new();
+    let mut sets: BTreeMap<String, RawSet> = BTreeMap::new();
+    let lists = [
+        ("annotations", false),
+        ("completions", false),
+        ("predictions", true),
+    ];
+    for (field, predicted) in lists {
+        for (ai, a) in task
+            .get(field)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if a.get("was_cancelled").and_then(Value::as_bool) == Some(true) {
+                continue;
+            }
+            let aloc = format!("{loc}: {field} {}", ai + 1);
+            let annotator = if predicted {
+                get_str(a, "model_version")
+                    .filter(|m| !m.is_empty())
+                    .unwrap_or("predictions")
+                    .to_string()
+            } else {
+                annotator_of(a).unwrap_or_else(|| default_annotator.to_string())
+            };
+            let set = sets
+                .entry(annotator.clone())
+                .or_insert_with(|| RawSet::new(&annotator));
+            if let Some(st) = a
+                .get("meta")
+                .and_then(|m| get_str(m, "status"))
+                .and_then(super::import::parse_status)
+            {
+                set.status = st;
+            }
+            for (ri, r) in a
+                .get("result")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let rloc = format!("{aloc}: result {}", ri + 1);
+                let kind = get_str(r, "type").unwrap_or("");
+                if kind == "relation" {
+                    let (Some(from), Some(to)) = (
+                        r.get("from_id").and_then(value_key),
+                        r.get("to_id").and_then(value_key),
+                    ) else {
+                        errors.push(format!("{rloc}: relation without from_id/to_id"));
+                        continue;
+                    };
+                    let labels = r.get("labels").and_then(Value::as_array);
+                    let Some(label) = labels.and_then(|l| l.first()).and_then(Value::as_str) else {
+                        errors.push(format!(
+                            "{rloc}: relation without a label; spanbench relations need a type"
+                        ));
+                        continue;
+                    };
+                    // Label Studio's "left" points from to_id to from_id.
+                    let (from, to) = if get_str(r, "direction") == Some("left") {
+                        (to, from)
+                    } else {
+                        (from, to)
+                    };
+                    set.relations.push(RawRelation {
+                        id: None,
+                        kind: label.to_string(),
+                        from,
+                        to,
+                        loc: rloc,
+                    });
+                    continue;
+                }
+                let value = r.get("value").unwrap_or(&Value::Null);
+                let labels = value.get("labels").and_then(Value::as_array);
+                let Some(labels) = labels.filter(|_| kind == "labels" || kind.is_empty()) else {
+                    notes.push(format!(
+                        "{rloc}: result of type {kind:?} ignored; spanbench reads labels and relations"
+                    ));
+                    continue;
+                };
+                let (Some(start), Some(end)) = (
+                    value.get("start").and_then(Value::as_u64),
+                    value.get("end").and_then(Value::as_u64),
+                ) else {
+                    errors.push(format!("{rloc}: labels without numeric start/end"));
+                    continue;
+                };
+                let (start, end) = (start as usize, end as usize);
+                let vtext = get_str(value, "text");
+                let matches = |s: usize, e: usize| {
+                    s <= e
+                        && e <= chars.len()
+                        && vtext.is_none_or(|t| chars[s..e].iter().copied().eq(t.chars()))
+                };
+                let as_utf16 = map.utf16_to_char(start).zip(map.utf16_to_char(end));
+                let (start, end) = if declared_utf16 {
+                    match as_utf16 {
+                        Some(p) => p,
+                        None => {
+                            errors.push(format!(
+                                "{rloc}: UTF-16 offsets [{start}..{end}) are out of bounds or split a surrogate pair"
+                            ));
+                            continue;
+                        }
+                    }
+                } else if matches(start, end) {
+                    (start, end)
+                } else if let Some((s, e)) = as_utf16.filter(|&(s, e)| matches(s, e)) {
+                    // Older Label Studio counted UTF-16; the copied text tells which.
+                    notes.push(format!(
+                        "{rloc}: offsets [{start}..{end}) were UTF-16 code units; read as [{s}..{e})"
+                    ));
+                    (s, e)
+                } else {
+                    (start, end)
+                };
+                let id = r.get("id").and_then(value_key);
+                let note = r
+                    .get("meta")
+                    .and_then(|m| m.get("text"))
+                    .map(|t| match t {
+                        Value::Array(a) => a
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                        Value::String(s) => s.clone(),
+                        _ => String::new(),
+                    })
+                    .unwrap_or_default();
+                let suggested = predicted || get_str(r, "origin") == Some("prediction");
+                for (li, label) in labels.iter().enumerate() {
+                    let Some(label) = label.as_str() else {
+                        errors.push(format!("{rloc}: a label is not a string"));
+                        continue;
+                    };
+                    // The first label keeps the region id relations point at.
+                    let key = match (&id, li) {
+                        (Some(id), 0) => Some(id.clone()),
+                        (Some(id), n) => Some(format!("{id}#{n}")),
+                        (None, _) => None,
+                    };
+                    let mut span = RawSpan::new(key, start, end, label, rloc.clone());
+                    span.text = vtext.map(str::to_string);
+                    span.note = note.clone();
+                    if suggested {
+                        span.origin = Some(Origin::Suggested);
+                    }
+                    set.spans.push(span);
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    doc.sets = sets.into_values().collect();
+    Ok(doc)
+}
