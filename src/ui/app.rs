@@ -1,0 +1,426 @@
+//! The eframe application: owns the session, runs commands, lays out the panels.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use egui::{Key, Modifiers, Ui};
+
+use super::commands::Command;
+use super::dialogs::{Dialog, ExportJob};
+use super::document_pane::{DocumentPane, PaneInput, document_pane_ui};
+use super::settings::UserSettings;
+use super::{doc_list, inspector, menus, theme};
+use crate::model::DocStatus;
+use crate::offsets::Snap;
+use crate::session::Session;
+
+pub const MIN_FONT: f32 = 10.0;
+pub const MAX_FONT: f32 = 40.0;
+
+/// A message for the status bar.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct SpanbenchApp {
+    pub settings: UserSettings,
+    pub settings_path: Option<PathBuf>,
+    pub session: Option<Session>,
+    pub current_doc: Option<String>,
+    pub pane: DocumentPane,
+    pub dialog: Option<Dialog>,
+    pub notice: Option<Notice>,
+    pub export_job: Option<ExportJob>,
+    pub note_draft: Option<(crate::model::SpanId, String)>,
+    pending: Vec<Command>,
+    applied_theme: Option<bool>,
+}
+
+impl SpanbenchApp {
+    /// Builds the app without a window (tests use this with their own settings).
+    pub fn new(
+        ctx: &egui::Context,
+        settings: UserSettings,
+        settings_path: Option<PathBuf>,
+    ) -> Self {
+        theme::install_fonts(ctx);
+        // Ctrl +/- change the document's text size, not the whole UI.
+        ctx.options_mut(|o| o.zoom_with_keyboard = false);
+        let mut app = Self {
+            settings,
+            settings_path,
+            session: None,
+            current_doc: None,
+            pane: DocumentPane::default(),
+            dialog: None,
+            notice: None,
+            export_job: None,
+            note_draft: None,
+            pending: Vec::new(),
+            applied_theme: None,
+        };
+        if app.settings.annotator.is_empty() {
+            app.dialog = Some(Dialog::ask_name());
+        }
+        app
+    }
+
+    pub fn annotator(&self) -> &str {
+        &self.settings.annotator
+    }
+
+    pub fn notify(&mut self, text: impl Into<String>, error: bool) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error,
+        });
+    }
+
+    /// Opens a project, saving the current one first. On failure the current project
+    /// stays open and the error is shown.
+    pub fn open_project(&mut self, path: &Path) {
+        if !self.save_now() {
+            return;
+        }
+        match Session::open(path, &self.settings.annotator) {
+            Ok(session) => {
+                self.current_doc = session.corpus.documents.first().map(|d| d.id.clone());
+                self.notify(
+                    format!(
+                        "Opened {} ({} documents)",
+                        session.corpus.project.name,
+                        session.corpus.documents.len()
+                    ),
+                    false,
+                );
+                self.session = Some(session);
+                self.pane = DocumentPane::default();
+                self.settings.push_recent(path);
+                self.persist_settings();
+            }
+            Err(e) => self.notify(format!("Could not open project: {e}"), true),
+        }
+    }
+
+    pub fn persist_settings(&mut self) {
+        if let Err(e) = self.settings.save(self.settings_path.as_deref()) {
+            self.notify(format!("Could not save settings: {e}"), true);
+        }
+    }
+
+    /// Saves unsaved edits; false (with a message) if that failed.
+    pub fn save_now(&mut self) -> bool {
+        let Some(s) = self.session.as_mut() else {
+            return true;
+        };
+        if !s.is_dirty() {
+            return true;
+        }
+        match s.save() {
+            Ok(_) => true,
+            Err(e) => {
+                self.notify(format!("Saving failed: {e}"), true);
+                false
+            }
+        }
+    }
+
+    pub fn set_annotator(&mut self, name: String) {
+        self.settings.annotator = name.clone();
+        self.persist_settings();
+        if let Some(s) = self.session.as_mut() {
+            s.annotator = name;
+            s.revision += 1;
+        }
+    }
+
+    pub fn run(&mut self, cmd: Command) {
+        self.pending.push(cmd);
+    }
+
+    /// Tags the current selection, or relabels the selected span, with `label`.
+    pub fn apply_label(&mut self, label: &str) {
+        let (Some(session), Some(doc)) = (self.session.as_mut(), self.current_doc.clone()) else {
+            return;
+        };
+        let result = if let Some((s, e)) = self.pane.selection {
+            session.add_span(&doc, s, e, label).map(|id| {
+                self.pane.selection = None;
+                self.pane.selected_span = Some(id);
+            })
+        } else if let Some(id) = self.pane.selected_span {
+            session.relabel(&doc, id, label)
+        } else {
+            self.notice = Some(Notice {
+                text: "Select some text first (drag or double-click), then press a label key."
+                    .into(),
+                error: false,
+            });
+            return;
+        };
+        if let Err(e) = result {
+            self.notify(format!("{e}"), true);
+        }
+    }
+
+    fn go_to_document(&mut self, delta: isize) {
+        let Some(session) = &self.session else { return };
+        let docs = &session.corpus.documents;
+        if docs.is_empty() {
+            return;
+        }
+        let cur = self
+            .current_doc
+            .as_ref()
+            .and_then(|id| docs.iter().position(|d| &d.id == id))
+            .unwrap_or(0);
+        let next = (cur as isize + delta).clamp(0, docs.len() as isize - 1) as usize;
+        self.current_doc = Some(docs[next].id.clone());
+    }
+
+    fn execute(&mut self, ctx: &egui::Context, cmd: Command) {
+        match cmd {
+            Command::NewProject => self.dialog = Some(Dialog::new_project()),
+            Command::OpenProject => self.dialog = Some(Dialog::open_project()),
+            Command::ImportFiles => {
+                if self.session.is_some() {
+                    self.dialog = Some(Dialog::import());
+                } else {
+                    self.notify("Open or create a project first.", true);
+                }
+            }
+            Command::Export => {
+                if self.session.is_some() {
+                    self.dialog = Some(Dialog::export(self.session.as_ref()));
+                } else {
+                    self.notify("Open a project first.", true);
+                }
+            }
+            Command::Save => {
+                if self.save_now() && self.session.is_some() {
+                    self.notify("Saved.", false);
+                }
+            }
+            Command::Quit => {
+                self.save_now();
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            Command::Undo | Command::Redo | Command::RedoAlt => {
+                let Some(s) = self.session.as_mut() else {
+                    return;
+                };
+                let target = if cmd == Command::Undo {
+                    s.undo()
+                } else {
+                    s.redo()
+                };
+                match target {
+                    Some(t) => {
+                        if t.annotator != s.annotator {
+                            s.annotator = t.annotator;
+                        }
+                        self.current_doc = Some(t.doc);
+                        self.pane.selection = None;
+                    }
+                    None => self.notify(
+                        if cmd == Command::Undo {
+                            "Nothing to undo."
+                        } else {
+                            "Nothing to redo."
+                        },
+                        false,
+                    ),
+                }
+            }
+            Command::DeleteSpan => {
+                let (Some(s), Some(doc), Some(id)) = (
+                    self.session.as_mut(),
+                    self.current_doc.clone(),
+                    self.pane.selected_span,
+                ) else {
+                    return;
+                };
+                match s.remove_span(&doc, id) {
+                    Ok(()) => self.pane.selected_span = None,
+                    Err(e) => self.notify(e.to_string(), true),
+                }
+            }
+            Command::ClearSelection => {
+                self.pane.selection = None;
+                self.pane.selected_span = None;
+            }
+            Command::NextDocument => self.go_to_document(1),
+            Command::PreviousDocument => self.go_to_document(-1),
+            Command::ZoomIn => self.set_font_size(self.settings.font_size + 1.0),
+            Command::ZoomOut => self.set_font_size(self.settings.font_size - 1.0),
+            Command::ZoomReset => self.set_font_size(UserSettings::default().font_size),
+            Command::ToggleTheme => {
+                self.settings.dark_mode = !self.settings.dark_mode;
+                self.persist_settings();
+            }
+            Command::ToggleSnap => {
+                if let Some(s) = self.session.as_mut() {
+                    s.corpus.project.settings.snap_to_words =
+                        !s.corpus.project.settings.snap_to_words;
+                    s.mark_project_dirty();
+                }
+            }
+            Command::Shortcuts => self.dialog = Some(Dialog::Shortcuts),
+        }
+    }
+
+    fn set_font_size(&mut self, size: f32) {
+        self.settings.font_size = size.clamp(MIN_FONT, MAX_FONT);
+        self.persist_settings();
+    }
+
+    fn handle_keys(&mut self, ctx: &egui::Context) {
+        if self.dialog.as_ref().is_some_and(Dialog::is_modal) {
+            return;
+        }
+        let typing = ctx.egui_wants_keyboard_input();
+        for cmd in Command::ALL {
+            if typing && cmd.needs_free_keyboard() {
+                continue;
+            }
+            if let Some(sc) = cmd.shortcut()
+                && ctx.input_mut(|i| i.consume_shortcut(&sc))
+            {
+                self.pending.push(cmd);
+            }
+        }
+        if typing {
+            return;
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Backspace)) {
+            self.pending.push(Command::DeleteSpan);
+        }
+        let Some(session) = &self.session else { return };
+        let mut hit = None;
+        for label in &session.corpus.project.labels {
+            if let Some(key) = Key::from_name(&label.shortcut.to_uppercase())
+                && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key))
+            {
+                hit = Some(label.key.clone());
+            }
+        }
+        if let Some(label) = hit {
+            self.apply_label(&label);
+        }
+    }
+
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let now = Instant::now();
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if s.autosave_due(now) {
+            if let Err(e) = s.save() {
+                self.notify(format!("Autosave failed: {e}"), true);
+            }
+        } else if let Some(wait) = s.autosave_in(now) {
+            ctx.request_repaint_after(wait);
+        }
+    }
+
+    /// One whole frame; `App::ui` calls this, and so do tests.
+    pub fn frame_ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        if self.applied_theme != Some(self.settings.dark_mode) {
+            theme::apply_theme(&ctx, self.settings.dark_mode);
+            self.applied_theme = Some(self.settings.dark_mode);
+        }
+        self.handle_keys(&ctx);
+        if ctx.input(|i| i.viewport().close_requested()) {
+            self.save_now();
+        }
+
+        egui::Panel::top("menu_bar").show(ui, |ui| menus::menu_bar_ui(ui, self));
+        egui::Panel::top("toolbar").show(ui, |ui| menus::toolbar_ui(ui, self));
+        egui::Panel::bottom("status_bar").show(ui, |ui| menus::status_bar_ui(ui, self));
+        egui::Panel::left("documents")
+            .resizable(true)
+            .default_size(230.0)
+            .show(ui, |ui| doc_list::doc_list_ui(ui, self));
+        egui::Panel::right("inspector")
+            .resizable(true)
+            .default_size(290.0)
+            .show(ui, |ui| inspector::inspector_ui(ui, self));
+        egui::CentralPanel::default().show(ui, |ui| self.center_ui(ui));
+
+        super::dialogs::dialogs_ui(&ctx, self);
+        for cmd in std::mem::take(&mut self.pending) {
+            self.execute(&ctx, cmd);
+        }
+        self.poll_export(&ctx);
+        self.autosave(&ctx);
+    }
+
+    fn center_ui(&mut self, ui: &mut Ui) {
+        let Some(session) = &self.session else {
+            ui.centered_and_justified(|ui| {
+                ui.label("No project is open. Use File ▸ Open project… or File ▸ New project….");
+            });
+            return;
+        };
+        let Some(doc) = self
+            .current_doc
+            .as_ref()
+            .and_then(|id| session.corpus.document(id))
+        else {
+            ui.centered_and_justified(|ui| {
+                ui.label("This project has no documents yet. Use File ▸ Import text files….");
+            });
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.heading(&doc.title);
+        });
+        let mut meta = Vec::new();
+        for v in [&doc.meta.source, &doc.meta.published, &doc.meta.url]
+            .into_iter()
+            .flatten()
+        {
+            meta.push(v.as_str());
+        }
+        if !meta.is_empty() {
+            ui.weak(meta.join(" · "));
+        }
+        ui.separator();
+        let input = PaneInput {
+            doc,
+            spans: session.spans(&doc.id),
+            labels: &session.corpus.project.labels,
+            revision: session.revision,
+            snap: if session.corpus.project.settings.snap_to_words {
+                Snap::Words
+            } else {
+                Snap::Graphemes
+            },
+            font_size: self.settings.font_size,
+        };
+        document_pane_ui(ui, &mut self.pane, &input);
+    }
+
+    /// Changes the current document's status for the active layer.
+    pub fn set_status(&mut self, status: DocStatus) {
+        let (Some(s), Some(doc)) = (self.session.as_mut(), self.current_doc.clone()) else {
+            return;
+        };
+        if let Err(e) = s.set_status(&doc, status) {
+            self.notify(e.to_string(), true);
+        }
+    }
+}
+
+impl eframe::App for SpanbenchApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_now();
+    }
+}

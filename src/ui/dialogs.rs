@@ -1,0 +1,470 @@
+//! Modal dialogs: the annotator's name, new/open project, import, export, shortcuts.
+//!
+//! Each file dialog has a path field beside its Browse button: where no native dialog
+//! is available (no desktop portal, a bare X server), the user types the path instead,
+//! and is told so.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use egui::{Context, Id, Modal, Ui};
+
+use super::app::SpanbenchApp;
+use super::commands::Command;
+use super::settings::valid_annotator;
+use crate::formats::{self, ExportFormat, ExportOptions, Layer, OffsetUnit, TagScheme};
+use crate::session::Session;
+use crate::storage;
+
+const NO_DIALOG: &str = "No file was chosen. If no dialog appeared, this system has no file-dialog service: type the path above instead.";
+
+pub enum Dialog {
+    AskName {
+        name: String,
+        error: Option<String>,
+    },
+    NewProject {
+        path: String,
+        name: String,
+        error: Option<String>,
+    },
+    OpenProject {
+        path: String,
+        error: Option<String>,
+    },
+    Import {
+        paths: String,
+        error: Option<String>,
+    },
+    Export {
+        path: String,
+        format: ExportFormat,
+        layer: Option<String>,
+        strict: bool,
+        scheme: TagScheme,
+        unit: OffsetUnit,
+        error: Option<String>,
+    },
+    Shortcuts,
+}
+
+impl Dialog {
+    pub fn ask_name() -> Self {
+        Dialog::AskName {
+            name: String::new(),
+            error: None,
+        }
+    }
+
+    pub fn ask_name_with(current: &str) -> Self {
+        Dialog::AskName {
+            name: current.to_string(),
+            error: None,
+        }
+    }
+
+    pub fn new_project() -> Self {
+        Dialog::NewProject {
+            path: String::new(),
+            name: String::new(),
+            error: None,
+        }
+    }
+
+    pub fn open_project() -> Self {
+        Dialog::OpenProject {
+            path: String::new(),
+            error: None,
+        }
+    }
+
+    pub fn import() -> Self {
+        Dialog::Import {
+            paths: String::new(),
+            error: None,
+        }
+    }
+
+    pub fn export(session: Option<&Session>) -> Self {
+        let format = ExportFormat::SpansJsonl;
+        let path = session
+            .map(|s| default_export_path(s, format))
+            .unwrap_or_default();
+        Dialog::Export {
+            path,
+            format,
+            layer: None,
+            strict: false,
+            scheme: TagScheme::default(),
+            unit: OffsetUnit::default(),
+            error: None,
+        }
+    }
+
+    /// Modal dialogs take the keyboard: label keys and shortcuts wait until they close.
+    pub fn is_modal(&self) -> bool {
+        true
+    }
+}
+
+/// An export running on a worker thread so the window stays responsive.
+pub struct ExportJob {
+    done: Arc<AtomicUsize>,
+    total: Arc<AtomicUsize>,
+    rx: mpsc::Receiver<Result<String, String>>,
+}
+
+impl ExportJob {
+    pub fn fraction(&self) -> f32 {
+        let total = self.total.load(Ordering::Relaxed).max(1);
+        self.done.load(Ordering::Relaxed) as f32 / total as f32
+    }
+
+    pub fn label(&self) -> String {
+        format!(
+            "Exporting {}/{}",
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed)
+        )
+    }
+}
+
+impl SpanbenchApp {
+    pub fn poll_export(&mut self, ctx: &Context) {
+        let Some(job) = &self.export_job else { return };
+        match job.rx.try_recv() {
+            Ok(Ok(msg)) => {
+                self.export_job = None;
+                self.notify(msg, false);
+            }
+            Ok(Err(msg)) => {
+                self.export_job = None;
+                self.notify(format!("Export failed: {msg}"), true);
+            }
+            Err(mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100))
+            }
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.export_job = None;
+                self.notify("Export stopped unexpectedly.", true);
+            }
+        }
+    }
+
+    /// Starts exporting the whole project to `out` in the background.
+    pub fn start_export(
+        &mut self,
+        format: ExportFormat,
+        opts: ExportOptions,
+        out: PathBuf,
+    ) -> Result<(), String> {
+        let session = self.session.as_ref().ok_or("no project open")?;
+        let corpus = session.corpus.clone();
+        let done = Arc::new(AtomicUsize::new(0));
+        let total = Arc::new(AtomicUsize::new(corpus.documents.len()));
+        let (tx, rx) = mpsc::channel();
+        let (d, t) = (done.clone(), total.clone());
+        std::thread::spawn(move || {
+            let result = formats::export_to_path(&corpus, format, &opts, &out, &mut |n, of| {
+                d.store(n, Ordering::Relaxed);
+                t.store(of, Ordering::Relaxed);
+            })
+            .map(|report| format!("Exported {report} to {}", out.display()))
+            .map_err(|e| e.to_string());
+            let _ = tx.send(result);
+        });
+        self.export_job = Some(ExportJob { done, total, rx });
+        Ok(())
+    }
+}
+
+fn default_export_path(s: &Session, format: ExportFormat) -> String {
+    let parent = s.root.parent().unwrap_or(&s.root);
+    let name = format!("{}-{}", s.corpus.project.name, format.default_file_name());
+    parent.join(name).display().to_string()
+}
+
+fn browse_row(
+    ui: &mut Ui,
+    path: &mut String,
+    error: &mut Option<String>,
+    pick: impl FnOnce() -> Option<PathBuf>,
+) {
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(path)
+                .desired_width(380.0)
+                .hint_text("/path/to/folder"),
+        );
+        if ui.button("Browse…").clicked() {
+            match pick() {
+                Some(p) => *path = p.display().to_string(),
+                None => *error = Some(NO_DIALOG.into()),
+            }
+        }
+    });
+}
+
+fn error_line(ui: &mut Ui, error: &Option<String>) {
+    if let Some(e) = error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+}
+
+/// Shows the open dialog, if any, and acts on its buttons.
+pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
+    let Some(mut dialog) = app.dialog.take() else {
+        return;
+    };
+    let mut close = false;
+    let modal = Modal::new(Id::unique("spanbench_dialog")).show(ctx, |ui| {
+        ui.set_width(520.0);
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        match &mut dialog {
+            Dialog::AskName { name, error } => {
+                ui.heading("Welcome to spanbench");
+                ui.label("Your annotator name. Your work is saved under annotations/<name>/ in each project, so teammates never conflict.");
+                let r = ui.add(egui::TextEdit::singleline(name).hint_text("e.g. anna").id(Id::unique("annotator_name")));
+                r.request_focus();
+                error_line(ui, error);
+                if ui.button("Continue").clicked() || enter {
+                    match valid_annotator(name) {
+                        Some(n) => {
+                            app.set_annotator(n);
+                            close = true;
+                        }
+                        None => *error = Some("Use letters, digits, '-', '_' or '.', up to 64 characters.".into()),
+                    }
+                }
+            }
+            Dialog::NewProject { path, name, error } => {
+                ui.heading("New project");
+                ui.label("Folder (new or empty):");
+                browse_row(ui, path, error, || rfd::FileDialog::new().set_title("New project folder").pick_folder());
+                ui.label("Name:");
+                ui.text_edit_singleline(name);
+                error_line(ui, error);
+                ui.horizontal(|ui| {
+                    if ui.button("Create").clicked() || enter {
+                        let root = PathBuf::from(path.trim());
+                        let nm = if name.trim().is_empty() {
+                            root.file_name().map_or("project".into(), |s| s.to_string_lossy().into_owned())
+                        } else {
+                            name.trim().to_string()
+                        };
+                        if path.trim().is_empty() {
+                            *error = Some("Choose a folder first.".into());
+                        } else {
+                            match storage::create(&root, &nm) {
+                                Ok(_) => {
+                                    app.open_project(&root);
+                                    close = true;
+                                }
+                                Err(e) => *error = Some(e.to_string()),
+                            }
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        close = true;
+                    }
+                });
+            }
+            Dialog::OpenProject { path, error } => {
+                ui.heading("Open project");
+                ui.label("Project folder (the one holding project.ron):");
+                browse_row(ui, path, error, || rfd::FileDialog::new().set_title("Open spanbench project").pick_folder());
+                error_line(ui, error);
+                ui.horizontal(|ui| {
+                    if ui.button("Open").clicked() || enter {
+                        let root = PathBuf::from(path.trim());
+                        if !storage::is_project(&root) {
+                            *error = Some(format!("{} is not a spanbench project (no project.ron).", root.display()));
+                        } else {
+                            app.open_project(&root);
+                            close = app.notice.as_ref().is_none_or(|n| !n.error);
+                            if !close {
+                                *error = app.notice.as_ref().map(|n| n.text.clone());
+                            }
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        close = true;
+                    }
+                });
+            }
+            Dialog::Import { paths, error } => {
+                ui.heading("Import text files");
+                ui.label("UTF-8 text files, one path per line:");
+                ui.add(egui::TextEdit::multiline(paths).desired_rows(4).desired_width(480.0));
+                if ui.button("Browse…").clicked() {
+                    match rfd::FileDialog::new().add_filter("Text", &["txt", "text", "md"]).pick_files() {
+                        Some(files) => {
+                            for f in files {
+                                if !paths.is_empty() && !paths.ends_with('\n') {
+                                    paths.push('\n');
+                                }
+                                paths.push_str(&f.display().to_string());
+                            }
+                        }
+                        None => *error = Some(NO_DIALOG.into()),
+                    }
+                }
+                error_line(ui, error);
+                ui.horizontal(|ui| {
+                    if ui.button("Import").clicked() {
+                        let files: Vec<PathBuf> = paths.lines().map(str::trim).filter(|l| !l.is_empty()).map(PathBuf::from).collect();
+                        if let Some(s) = app.session.as_mut() {
+                            let (added, errors) = s.import_files(&files);
+                            if let Some(first) = added.first() {
+                                app.current_doc = Some(first.clone());
+                            }
+                            if errors.is_empty() {
+                                app.notify(format!("Imported {} document(s).", added.len()), false);
+                                close = true;
+                            } else {
+                                *error = Some(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));
+                                if !added.is_empty() {
+                                    app.notify(format!("Imported {} document(s); some files were refused.", added.len()), true);
+                                }
+                            }
+                            app.save_now();
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        close = true;
+                    }
+                });
+            }
+            Dialog::Export { path, format, layer, strict, scheme, unit, error } => {
+                ui.heading("Export");
+                let before = *format;
+                egui::Grid::new("export_grid").num_columns(2).show(ui, |ui| {
+                    ui.label("Format:");
+                    egui::ComboBox::from_id_salt("export_format").selected_text(format.name()).show_ui(ui, |ui| {
+                        for f in ExportFormat::ALL {
+                            ui.selectable_value(format, f, f.name()).on_hover_text(f.describe());
+                        }
+                    });
+                    ui.end_row();
+                    ui.label("");
+                    ui.weak(format.describe());
+                    ui.end_row();
+                    ui.label(if format.writes_folder() { "Output folder:" } else { "Output file:" });
+                    ui.horizontal(|ui| {
+                        ui.add(egui::TextEdit::singleline(path).desired_width(340.0));
+                        if ui.button("Browse…").clicked() {
+                            let picked = if format.writes_folder() {
+                                rfd::FileDialog::new().pick_folder()
+                            } else {
+                                rfd::FileDialog::new().set_file_name(format.default_file_name()).save_file()
+                            };
+                            match picked {
+                                Some(p) => *path = p.display().to_string(),
+                                None => *error = Some(NO_DIALOG.into()),
+                            }
+                        }
+                    });
+                    ui.end_row();
+                    let annotators = app.session.as_ref().map(|s| s.corpus.annotators()).unwrap_or_default();
+                    ui.label("Annotators:");
+                    egui::ComboBox::from_id_salt("export_layer")
+                        .selected_text(layer.clone().unwrap_or_else(|| "all".into()))
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(layer, None, "all");
+                            for a in annotators {
+                                ui.selectable_value(layer, Some(a.clone()), a);
+                            }
+                        });
+                    ui.end_row();
+                    if matches!(format, ExportFormat::Conll) {
+                        ui.label("Tags:");
+                        ui.horizontal(|ui| {
+                            ui.selectable_value(scheme, TagScheme::Iob2, "IOB2");
+                            ui.selectable_value(scheme, TagScheme::Bioes, "BIOES");
+                        });
+                        ui.end_row();
+                    }
+                    if matches!(format, ExportFormat::Doccano) {
+                        ui.label("Offsets:");
+                        ui.horizontal(|ui| {
+                            ui.selectable_value(unit, OffsetUnit::Chars, "characters");
+                            ui.selectable_value(unit, OffsetUnit::Utf16, "UTF-16 (doccano in a browser)");
+                        });
+                        ui.end_row();
+                    }
+                    ui.label("");
+                    ui.checkbox(strict, "Strict: fail rather than drop anything the format cannot hold");
+                    ui.end_row();
+                });
+                if *format != before
+                    && let Some(s) = app.session.as_ref()
+                {
+                    *path = default_export_path(s, *format);
+                }
+                error_line(ui, error);
+                ui.horizontal(|ui| {
+                    let busy = app.export_job.is_some();
+                    if ui.add_enabled(!busy, egui::Button::new("Export")).clicked() {
+                        if path.trim().is_empty() {
+                            *error = Some("Choose where to write the export.".into());
+                        } else {
+                            let opts = ExportOptions {
+                                layer: layer.clone().map_or(Layer::All, Layer::One),
+                                strict: *strict,
+                                scheme: *scheme,
+                                offset_unit: *unit,
+                            };
+                            match app.start_export(*format, opts, PathBuf::from(path.trim())) {
+                                Ok(()) => close = true,
+                                Err(e) => *error = Some(e),
+                            }
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        close = true;
+                    }
+                });
+            }
+            Dialog::Shortcuts => {
+                ui.heading("Keyboard shortcuts");
+                egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
+                    if let Some(s) = &app.session {
+                        for l in &s.corpus.project.labels {
+                            ui.label(&l.shortcut);
+                            ui.label(format!("Tag selection / relabel span as {}", l.name));
+                            ui.end_row();
+                        }
+                    }
+                    for c in Command::ALL {
+                        if let Some(sc) = c.shortcut() {
+                            ui.label(ctx.format_shortcut(&sc));
+                            ui.label(c.text());
+                            ui.end_row();
+                        }
+                    }
+                    ui.label("Drag");
+                    ui.label("Select text");
+                    ui.end_row();
+                    ui.label("Double-click");
+                    ui.label("Select a word");
+                    ui.end_row();
+                    ui.label("Click a span");
+                    ui.label("Select it (the innermost, if nested)");
+                    ui.end_row();
+                });
+                if ui.button("Close").clicked() {
+                    close = true;
+                }
+            }
+        }
+    });
+    let escape_closes = !matches!(dialog, Dialog::AskName { .. });
+    if modal.should_close() && escape_closes {
+        close = true;
+    }
+    if !close {
+        app.dialog = Some(dialog);
+    }
+}

@@ -1,0 +1,600 @@
+//! The document pane: the article wrapped to the pane width, spans as tinted boxes with
+//! stacked underlines (one lane per overlapping span), drag/double-click selection and
+//! click-to-select spans.
+//!
+//! Only visible blocks are laid out and painted. A block's galley depends only on its
+//! text, the wrap width and the font, so editing spans never re-lays out text; a block's
+//! span decorations are rebuilt only when the spans on it change.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use egui::epaint::text::{LayoutJob, TextFormat};
+use egui::text::CharIndex;
+use egui::{
+    Align, Color32, FontId, Galley, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2, pos2, vec2,
+};
+
+use crate::blocks::{Block, Placed, block_at, place_spans, split_blocks};
+use crate::model::{Document, Label, Span, SpanId};
+use crate::offsets::{Snap, snap_selection, word_at};
+
+/// Underline lanes below each line of text; deeper overlaps share the last lane.
+const LANES: usize = 3;
+const LANE_GAP: f32 = 2.5;
+const LANE_WIDTH: f32 = 2.0;
+const MARGIN: f32 = 14.0;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct LayoutKey {
+    width: f32,
+    font_size: f32,
+    dark: bool,
+    pixels_per_point: f32,
+}
+
+struct BlockCache {
+    galley: Arc<Galley>,
+    /// Hash of the spans drawn on the block when `under`/`over` were built.
+    decor_hash: Option<u64>,
+    /// Tints painted beneath the text, and underlines above it, block-relative.
+    under: Vec<Shape>,
+    over: Vec<Shape>,
+}
+
+/// What the pane needs each frame, borrowed from the session.
+pub struct PaneInput<'a> {
+    pub doc: &'a Document,
+    pub spans: &'a [Span],
+    pub labels: &'a [Label],
+    /// Changes whenever annotations change.
+    pub revision: u64,
+    pub snap: Snap,
+    pub font_size: f32,
+}
+
+/// State of the pane for the open document. Rebuilt when another document is opened.
+#[derive(Default)]
+pub struct DocumentPane {
+    doc_id: String,
+    blocks: Vec<Block>,
+    placed: Vec<Vec<Placed>>,
+    placed_revision: Option<u64>,
+    cache: Vec<Option<BlockCache>>,
+    /// Block heights: exact once laid out, estimated before.
+    heights: Vec<f32>,
+    /// Prefix sums of `heights`: the top of each block in content coordinates.
+    tops: Vec<f32>,
+    tops_dirty: bool,
+    key: Option<LayoutKey>,
+    line_height: f32,
+    font_height: f32,
+    /// Screen position of the content's top-left corner in the last frame.
+    origin: Pos2,
+    drag_anchor: Option<usize>,
+    drag_current: Option<usize>,
+    /// The snapped text selection waiting for a label.
+    pub selection: Option<(usize, usize)>,
+    pub selected_span: Option<SpanId>,
+    /// A char offset to bring into view on the next frame.
+    pub scroll_to: Option<usize>,
+}
+
+impl DocumentPane {
+    pub fn doc_id(&self) -> &str {
+        &self.doc_id
+    }
+
+    /// Opens a document: cuts it into blocks; nothing is laid out until it is visible.
+    fn open(&mut self, input: &PaneInput) {
+        let doc = input.doc;
+        *self = DocumentPane {
+            doc_id: doc.id.clone(),
+            ..Default::default()
+        };
+        self.blocks = split_blocks(&doc.text);
+        self.cache = (0..self.blocks.len()).map(|_| None).collect();
+        self.heights = vec![0.0; self.blocks.len()];
+        self.tops_dirty = true;
+    }
+
+    pub fn blocks_laid_out(&self) -> usize {
+        self.cache.iter().filter(|c| c.is_some()).count()
+    }
+
+    pub fn block_count(&self) -> usize {
+        self.blocks.len()
+    }
+
+    fn estimate(&self, b: &Block, width: f32, font_size: f32) -> f32 {
+        let per_row = (width / (font_size * 0.5)).max(10.0);
+        let rows = ((b.chars.1 - b.chars.0) as f32 / per_row).ceil().max(1.0);
+        rows * self.line_height
+    }
+
+    fn ensure_tops(&mut self) {
+        if !self.tops_dirty && self.tops.len() == self.heights.len() + 1 {
+            return;
+        }
+        self.tops.clear();
+        self.tops.reserve(self.heights.len() + 1);
+        let mut y = MARGIN;
+        for h in &self.heights {
+            self.tops.push(y);
+            y += h;
+        }
+        self.tops.push(y);
+        self.tops_dirty = false;
+    }
+
+    fn total_height(&self) -> f32 {
+        self.tops.last().copied().unwrap_or(0.0) + MARGIN
+    }
+
+    /// The block whose vertical extent contains content-y `y`.
+    fn block_at_y(&self, y: f32) -> usize {
+        self.tops[..self.blocks.len()]
+            .partition_point(|&t| t <= y)
+            .saturating_sub(1)
+    }
+
+    /// Screen position of the middle of the glyph at char `c`, if its block is laid out.
+    /// Used by tests to drive real pointer events at the right place.
+    pub fn char_pos(&self, c: usize) -> Option<Pos2> {
+        let b = block_at(&self.blocks, c);
+        let cache = self.cache.get(b)?.as_ref()?;
+        let local = c.checked_sub(self.blocks[b].chars.0)?;
+        let r = cache
+            .galley
+            .pos_from_cursor(egui::text::CCursor::new(local));
+        let next = cache
+            .galley
+            .pos_from_cursor(egui::text::CCursor::new(local + 1));
+        let x = if (next.min.y - r.min.y).abs() < 1.0 {
+            (r.min.x + next.min.x) / 2.0
+        } else {
+            r.min.x + 2.0
+        };
+        Some(self.origin + vec2(MARGIN + x, self.tops[b] + r.center().y))
+    }
+
+    /// The char under a screen position (nearest char boundary), if its block is laid out.
+    fn char_at(&self, pos: Pos2) -> Option<usize> {
+        if self.blocks.is_empty() {
+            return None;
+        }
+        let local = pos - self.origin;
+        let b = self.block_at_y(local.y);
+        let cache = self.cache.get(b)?.as_ref()?;
+        let c = cache
+            .galley
+            .cursor_from_pos(vec2(local.x - MARGIN, local.y - self.tops[b]));
+        Some(self.blocks[b].chars.0 + c.index.0)
+    }
+
+    /// The innermost span covering char `c` (the glyph starting at `c`).
+    fn span_at(&self, c: usize, spans: &[Span]) -> Option<usize> {
+        let b = block_at(&self.blocks, c);
+        self.placed
+            .get(b)?
+            .iter()
+            .filter(|p| p.start <= c && c < p.end)
+            .min_by_key(|p| spans.get(p.span).map_or(usize::MAX, |s| s.end - s.start))
+            .map(|p| p.span)
+    }
+
+    fn spans_at(&self, c: usize, spans: &[Span]) -> Vec<usize> {
+        let b = block_at(&self.blocks, c);
+        let mut v: Vec<usize> = self
+            .placed
+            .get(b)
+            .map(|ps| {
+                ps.iter()
+                    .filter(|p| p.start <= c && c < p.end)
+                    .map(|p| p.span)
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort_by_key(|&i| spans.get(i).map_or(usize::MAX, |s| s.end - s.start));
+        v
+    }
+
+    /// Snaps a raw selection within the blocks it touches (not the whole document).
+    fn snap(&self, text: &str, a: usize, b: usize, mode: Snap) -> Option<(usize, usize)> {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let (b0, b1) = (block_at(&self.blocks, lo), block_at(&self.blocks, hi));
+        let (c0, y0) = (self.blocks[b0].chars.0, self.blocks[b0].bytes.0);
+        let y1 = self.blocks[b1].bytes.1;
+        let window = text.get(y0..y1)?;
+        snap_selection(window, lo - c0, hi - c0, mode).map(|(s, e)| (s + c0, e + c0))
+    }
+}
+
+fn label_color(labels: &[Label], key: &str) -> Color32 {
+    let [r, g, b] = labels
+        .iter()
+        .find(|l| l.key == key)
+        .map_or([128, 128, 128], Label::rgb);
+    Color32::from_rgb(r, g, b)
+}
+
+fn hash_placed(placed: &[Placed], spans: &[Span], selected: Option<SpanId>) -> u64 {
+    let mut h = DefaultHasher::new();
+    for p in placed {
+        if let Some(s) = spans.get(p.span) {
+            (
+                s.id,
+                p.start,
+                p.end,
+                p.lane,
+                &s.label,
+                Some(s.id) == selected,
+            )
+                .hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// Rectangles (block-relative) covering local chars `[s, e)` of a galley, one per row,
+/// as (x0, x1, text_top, text_bottom).
+fn row_extents(galley: &Galley, s: usize, e: usize, font_height: f32) -> Vec<(f32, f32, f32, f32)> {
+    let mut out = Vec::new();
+    let mut r0 = 0;
+    for row in &galley.rows {
+        let n = row.char_count_excluding_newline().0;
+        let r1 = r0 + n;
+        let (a, b) = (s.max(r0), e.min(r1));
+        if a < b {
+            let x0 = row.pos.x + row.x_offset(CharIndex(a - r0));
+            let x1 = row.pos.x + row.x_offset(CharIndex(b - r0));
+            let top = row.pos.y + (row.height() - font_height) / 2.0;
+            out.push((x0, x1, top, top + font_height));
+        }
+        r0 = r1 + row.ends_with_newline as usize;
+        if r0 >= e {
+            break;
+        }
+    }
+    out
+}
+
+fn build_decor(
+    cache: &mut BlockCache,
+    block: &Block,
+    placed: &[Placed],
+    input: &PaneInput,
+    selected: Option<SpanId>,
+    font_height: f32,
+) {
+    cache.under.clear();
+    cache.over.clear();
+    for p in placed {
+        let Some(span) = input.spans.get(p.span) else {
+            continue;
+        };
+        let color = label_color(input.labels, &span.label);
+        let lane = (p.lane as usize).min(LANES - 1) as f32;
+        let is_selected = Some(span.id) == selected;
+        for (x0, x1, top, bottom) in row_extents(
+            &cache.galley,
+            p.start - block.chars.0,
+            p.end - block.chars.0,
+            font_height,
+        ) {
+            let tint = Rect::from_min_max(pos2(x0, top), pos2(x1, bottom));
+            cache.under.push(Shape::rect_filled(
+                tint,
+                2.0,
+                color.gamma_multiply(if is_selected { 0.45 } else { 0.2 }),
+            ));
+            let y = bottom + 1.5 + lane * LANE_GAP;
+            cache.over.push(Shape::line_segment(
+                [pos2(x0, y), pos2(x1, y)],
+                Stroke::new(LANE_WIDTH, color),
+            ));
+            if is_selected {
+                cache.over.push(Shape::rect_stroke(
+                    tint.expand(1.5),
+                    2.0,
+                    Stroke::new(1.5, color),
+                    egui::StrokeKind::Outside,
+                ));
+            }
+        }
+    }
+}
+
+/// Shows the pane. Returns true when the user changed the selection.
+pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput) -> bool {
+    if pane.doc_id != input.doc.id {
+        pane.open(input);
+    }
+    if pane.placed_revision != Some(input.revision) || pane.placed.len() != pane.blocks.len() {
+        pane.placed = place_spans(&pane.blocks, input.spans);
+        pane.placed_revision = Some(input.revision);
+        if let Some(id) = pane.selected_span
+            && !input.spans.iter().any(|s| s.id == id)
+        {
+            pane.selected_span = None;
+        }
+    }
+    let mut changed = false;
+    let dark = ui.visuals().dark_mode;
+    let text_color = ui.visuals().strong_text_color();
+    let font_id = FontId::proportional(input.font_size);
+    egui::ScrollArea::vertical()
+        .id_salt("document_pane")
+        .auto_shrink(false)
+        .scroll_source(egui::scroll_area::ScrollSource {
+            drag: egui::scroll_area::DragScroll::Never,
+            ..Default::default()
+        })
+        .show_viewport(ui, |ui, viewport| {
+            let width = (ui.available_width() - 2.0 * MARGIN).max(80.0);
+            let key = LayoutKey {
+                width,
+                font_size: input.font_size,
+                dark,
+                pixels_per_point: ui.ctx().pixels_per_point(),
+            };
+            if pane.key != Some(key) {
+                pane.font_height = ui.fonts_mut(|f| f.row_height(&font_id));
+                pane.line_height =
+                    (pane.font_height + 2.0 * (2.0 + LANES as f32 * LANE_GAP)).round();
+                pane.key = Some(key);
+                for c in &mut pane.cache {
+                    *c = None;
+                }
+                let est: Vec<f32> = pane
+                    .blocks
+                    .iter()
+                    .map(|b| pane.estimate(b, width, input.font_size))
+                    .collect();
+                pane.heights = est;
+                pane.tops_dirty = true;
+            }
+            pane.ensure_tops();
+            pane.origin = ui.min_rect().min;
+            let total = pane.total_height();
+            let content = Rect::from_min_size(pane.origin, vec2(ui.available_width(), total));
+            let response = ui.allocate_rect(content, Sense::click_and_drag());
+
+            // Bring a requested char into view.
+            if let Some(c) = pane.scroll_to.take()
+                && !pane.blocks.is_empty()
+            {
+                let b = block_at(&pane.blocks, c);
+                let r = Rect::from_min_size(
+                    pane.origin + vec2(0.0, pane.tops[b]),
+                    vec2(width, pane.heights[b]),
+                );
+                ui.scroll_to_rect(r, Some(Align::Center));
+            }
+
+            // Lay out the visible blocks (and a screen's worth around them).
+            let margin = viewport.height();
+            let (y0, y1) = (viewport.min.y - margin, viewport.max.y + margin);
+            let first = pane.block_at_y(y0.max(0.0));
+            let mut last = first;
+            while last < pane.blocks.len() && pane.tops[last] < y1 {
+                last += 1;
+            }
+            let mut heights_changed = false;
+            for b in first..last {
+                if pane.cache[b].is_none() {
+                    let blk = &pane.blocks[b];
+                    let text = input.doc.text.get(blk.bytes.0..blk.bytes.1).unwrap_or("");
+                    let mut job = LayoutJob::single_section(
+                        text.to_owned(),
+                        TextFormat {
+                            font_id: font_id.clone(),
+                            color: text_color,
+                            line_height: Some(pane.line_height),
+                            ..Default::default()
+                        },
+                    );
+                    job.wrap.max_width = width;
+                    let galley = ui.painter().layout_job(job);
+                    let h = galley.size().y.max(pane.line_height);
+                    if (h - pane.heights[b]).abs() > 0.5 {
+                        pane.heights[b] = h;
+                        heights_changed = true;
+                    }
+                    pane.cache[b] = Some(BlockCache {
+                        galley,
+                        decor_hash: None,
+                        under: Vec::new(),
+                        over: Vec::new(),
+                    });
+                }
+            }
+            if heights_changed {
+                pane.tops_dirty = true;
+                pane.ensure_tops();
+                ui.ctx().request_repaint();
+            }
+
+            // Paint only what intersects the viewport.
+            let painter = ui.painter();
+            let vis_first = pane.block_at_y(viewport.min.y.max(0.0));
+            let selected = pane.selected_span;
+            let font_height = pane.font_height;
+            for b in vis_first..last {
+                if pane.tops[b] > viewport.max.y {
+                    break;
+                }
+                let hash = hash_placed(&pane.placed[b], input.spans, selected);
+                let block = pane.blocks[b].clone();
+                let offset = pane.origin.to_vec2() + vec2(MARGIN, pane.tops[b]);
+                let Some(cache) = pane.cache[b].as_mut() else {
+                    continue;
+                };
+                if cache.decor_hash != Some(hash) {
+                    build_decor(cache, &block, &pane.placed[b], input, selected, font_height);
+                    cache.decor_hash = Some(hash);
+                }
+                for s in &cache.under {
+                    let mut s = s.clone();
+                    s.translate(offset);
+                    painter.add(s);
+                }
+                painter.galley(pos2(offset.x, offset.y), cache.galley.clone(), text_color);
+                for s in &cache.over {
+                    let mut s = s.clone();
+                    s.translate(offset);
+                    painter.add(s);
+                }
+            }
+
+            // The text selection, live while dragging and snapped after.
+            let live = match (pane.drag_anchor, pane.drag_current) {
+                (Some(a), Some(c)) => Some((a.min(c), a.max(c))),
+                _ => pane.selection,
+            };
+            if let Some((s, e)) = live {
+                let sel_color = ui.visuals().selection.bg_fill.gamma_multiply(0.6);
+                for b in
+                    block_at(&pane.blocks, s)..=block_at(&pane.blocks, e.saturating_sub(1).max(s))
+                {
+                    let Some(cache) = pane.cache.get(b).and_then(|c| c.as_ref()) else {
+                        continue;
+                    };
+                    let blk = &pane.blocks[b];
+                    let offset = pane.origin.to_vec2() + vec2(MARGIN, pane.tops[b]);
+                    let (ls, le) = (
+                        s.max(blk.chars.0) - blk.chars.0,
+                        e.min(blk.chars.1).saturating_sub(blk.chars.0),
+                    );
+                    for (x0, x1, top, bottom) in row_extents(&cache.galley, ls, le, font_height) {
+                        let r =
+                            Rect::from_min_max(pos2(x0, top), pos2(x1, bottom)).translate(offset);
+                        painter.rect_stroke(
+                            r.expand(1.0),
+                            2.0,
+                            Stroke::new(2.0, sel_color),
+                            egui::StrokeKind::Outside,
+                        );
+                        painter.rect_filled(r, 2.0, sel_color.gamma_multiply(0.4));
+                    }
+                }
+            }
+
+            changed |= handle_pointer(ui, pane, &response, input);
+        });
+    changed
+}
+
+fn handle_pointer(
+    ui: &Ui,
+    pane: &mut DocumentPane,
+    response: &egui::Response,
+    input: &PaneInput,
+) -> bool {
+    let mut changed = false;
+    if response.drag_started() {
+        let origin = ui.ctx().input(|i| i.pointer.press_origin());
+        pane.drag_anchor = origin.and_then(|p| pane.char_at(p));
+        pane.drag_current = pane.drag_anchor;
+    }
+    if response.dragged()
+        && let Some(p) = response.interact_pointer_pos()
+    {
+        pane.drag_current = pane.char_at(p).or(pane.drag_current);
+        // Scroll when dragging past the edge of the pane.
+        let clip = ui.clip_rect();
+        if p.y > clip.max.y - 20.0 {
+            ui.scroll_with_delta(Vec2::new(0.0, -12.0));
+        } else if p.y < clip.min.y + 20.0 {
+            ui.scroll_with_delta(Vec2::new(0.0, 12.0));
+        }
+    }
+    if response.drag_stopped() {
+        if let (Some(a), Some(c)) = (pane.drag_anchor.take(), pane.drag_current.take())
+            && a != c
+        {
+            pane.selection = pane.snap(&input.doc.text, a, c, input.snap);
+            pane.selected_span = None;
+            changed = true;
+        }
+    }
+    if response.double_clicked() {
+        if let Some(c) = response
+            .interact_pointer_pos()
+            .and_then(|p| pane.char_at_glyph(p))
+        {
+            let b = block_at(&pane.blocks, c);
+            let blk = &pane.blocks[b];
+            let text = input.doc.text.get(blk.bytes.0..blk.bytes.1).unwrap_or("");
+            pane.selection =
+                word_at(text, c - blk.chars.0).map(|(s, e)| (s + blk.chars.0, e + blk.chars.0));
+            pane.selected_span = None;
+            changed = true;
+        }
+    } else if response.clicked() {
+        let hit = response
+            .interact_pointer_pos()
+            .and_then(|p| pane.char_at_glyph(p))
+            .and_then(|c| pane.span_at(c, input.spans));
+        pane.selected_span = hit.and_then(|i| input.spans.get(i)).map(|s| s.id);
+        pane.selection = None;
+        changed = true;
+    }
+    if !response.dragged()
+        && let Some(pos) = response.hover_pos()
+        && let Some(c) = pane.char_at_glyph(pos)
+    {
+        let under = pane.spans_at(c, input.spans);
+        if !under.is_empty() {
+            response.clone().on_hover_ui_at_pointer(|ui| {
+                for i in under {
+                    if let Some(s) = input.spans.get(i) {
+                        let name = input
+                            .labels
+                            .iter()
+                            .find(|l| l.key == s.label)
+                            .map_or(s.label.as_str(), |l| l.name.as_str());
+                        ui.horizontal(|ui| {
+                            ui.colored_label(
+                                label_color(input.labels, &s.label),
+                                format!("■ {name}"),
+                            );
+                            ui.label(format!("“{}”", s.text));
+                        });
+                    }
+                }
+            });
+        }
+    }
+    changed
+}
+
+impl DocumentPane {
+    /// The char whose glyph is under `pos` (rather than the nearest boundary), so that
+    /// clicking the right half of a glyph still hits it.
+    fn char_at_glyph(&self, pos: Pos2) -> Option<usize> {
+        let local = pos - self.origin;
+        if self.blocks.is_empty() {
+            return None;
+        }
+        let b = self.block_at_y(local.y);
+        let cache = self.cache.get(b)?.as_ref()?;
+        let x = local.x - MARGIN;
+        let y = local.y - self.tops[b];
+        let mut r0 = 0;
+        for row in &cache.galley.rows {
+            let n = row.char_count_excluding_newline().0;
+            if y >= row.min_y() && y < row.max_y() {
+                let rx = x - row.pos.x;
+                let col = row
+                    .glyphs
+                    .iter()
+                    .position(|g| rx >= g.pos.x && rx < g.pos.x + g.advance_width)?;
+                return Some(self.blocks[b].chars.0 + r0 + col);
+            }
+            r0 += n + row.ends_with_newline as usize;
+        }
+        None
+    }
+}

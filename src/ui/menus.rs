@@ -1,0 +1,204 @@
+//! The menu bar, the label toolbar and the status bar.
+
+use egui::{Button, Color32, RichText, Ui};
+
+use super::app::SpanbenchApp;
+use super::commands::Command;
+use crate::model::DocStatus;
+
+fn command_button(ui: &mut Ui, app: &mut SpanbenchApp, cmd: Command, enabled: bool) {
+    let mut b = Button::new(cmd.text());
+    if let Some(sc) = cmd.shortcut() {
+        b = b.shortcut_text(ui.ctx().format_shortcut(&sc));
+    }
+    if ui.add_enabled(enabled, b).clicked() {
+        app.run(cmd);
+        ui.close();
+    }
+}
+
+pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
+    let has_project = app.session.is_some();
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            command_button(ui, app, Command::NewProject, true);
+            command_button(ui, app, Command::OpenProject, true);
+            ui.menu_button("Open recent", |ui| {
+                if app.settings.recent.is_empty() {
+                    ui.weak("No recent projects");
+                }
+                for p in app.settings.recent.clone() {
+                    if ui.button(p.display().to_string()).clicked() {
+                        app.open_project(&p);
+                        ui.close();
+                    }
+                }
+            });
+            ui.separator();
+            command_button(ui, app, Command::ImportFiles, has_project);
+            command_button(ui, app, Command::Export, has_project);
+            ui.separator();
+            command_button(ui, app, Command::Save, has_project);
+            command_button(ui, app, Command::Quit, true);
+        });
+        ui.menu_button("Edit", |ui| {
+            let (can_undo, can_redo) = app.session.as_ref().map_or((false, false), |s| {
+                (s.history.can_undo(), s.history.can_redo())
+            });
+            command_button(ui, app, Command::Undo, can_undo);
+            command_button(ui, app, Command::Redo, can_redo);
+            ui.separator();
+            command_button(
+                ui,
+                app,
+                Command::DeleteSpan,
+                app.pane.selected_span.is_some(),
+            );
+            command_button(ui, app, Command::ClearSelection, true);
+        });
+        ui.menu_button("View", |ui| {
+            command_button(ui, app, Command::NextDocument, has_project);
+            command_button(ui, app, Command::PreviousDocument, has_project);
+            ui.separator();
+            command_button(ui, app, Command::ZoomIn, true);
+            command_button(ui, app, Command::ZoomOut, true);
+            command_button(ui, app, Command::ZoomReset, true);
+            ui.separator();
+            command_button(ui, app, Command::ToggleTheme, true);
+        });
+        ui.menu_button("Help", |ui| {
+            command_button(ui, app, Command::Shortcuts, true);
+            if ui.button("Change annotator name…").clicked() {
+                app.dialog = Some(super::dialogs::Dialog::ask_name_with(
+                    &app.settings.annotator,
+                ));
+                ui.close();
+            }
+        });
+    });
+}
+
+/// Label buttons (with their keys), word snapping, the layer being annotated and the
+/// document's status.
+pub fn toolbar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
+    let Some(session) = &app.session else {
+        ui.weak("Open a project to start annotating.");
+        return;
+    };
+    let labels = session.corpus.project.labels.clone();
+    let snap = session.corpus.project.settings.snap_to_words;
+    let mut layers = session.corpus.annotators();
+    if !layers.contains(&app.settings.annotator) && !app.settings.annotator.is_empty() {
+        layers.insert(0, app.settings.annotator.clone());
+    }
+    let active = session.annotator.clone();
+    let status = app.current_doc.as_ref().map(|d| session.status(d));
+    let mut clicked_label = None;
+    ui.horizontal_wrapped(|ui| {
+        let has_target = app.pane.selection.is_some() || app.pane.selected_span.is_some();
+        for l in &labels {
+            let [r, g, b] = l.rgb();
+            let color = Color32::from_rgb(r, g, b);
+            let text = RichText::new(format!("{}  {}", l.shortcut, l.name)).color(Color32::WHITE).strong();
+            let resp = ui
+                .add_enabled(has_target, Button::new(text).fill(color.gamma_multiply(0.85)))
+                .on_hover_text(format!("{} ({})\n{}", l.name, l.key, l.description))
+                .on_disabled_hover_text(format!("{}\nSelect text (drag or double-click) to tag it.", l.description));
+            if resp.clicked() {
+                clicked_label = Some(l.key.clone());
+            }
+        }
+        ui.separator();
+        let mut s = snap;
+        if ui.checkbox(&mut s, "Snap to words").on_hover_text("Grow selections to whole words (Ctrl+W)").changed() {
+            app.run(Command::ToggleSnap);
+        }
+        ui.separator();
+        ui.label("Layer:");
+        let mut chosen = active.clone();
+        egui::ComboBox::from_id_salt("layer")
+            .selected_text(layer_text(&active, &app.settings.annotator))
+            .show_ui(ui, |ui| {
+                for l in &layers {
+                    ui.selectable_value(&mut chosen, l.clone(), layer_text(l, &app.settings.annotator));
+                }
+            })
+            .response
+            .on_hover_text("Whose annotations you see and edit. Your own layer is saved under annotations/<your name>/.");
+        if chosen != active
+            && let Some(s) = app.session.as_mut()
+        {
+            s.annotator = chosen;
+            s.revision += 1;
+            app.pane.selected_span = None;
+        }
+        if let Some(st) = status {
+            ui.separator();
+            ui.label("Status:");
+            let mut new = st;
+            egui::ComboBox::from_id_salt("doc_status").selected_text(st.as_str()).show_ui(ui, |ui| {
+                for s in DocStatus::ALL {
+                    ui.selectable_value(&mut new, s, s.as_str());
+                }
+            });
+            if new != st {
+                app.set_status(new);
+            }
+        }
+    });
+    if let Some(l) = clicked_label {
+        app.apply_label(&l);
+    }
+}
+
+fn layer_text(layer: &str, me: &str) -> String {
+    if layer == me {
+        format!("{layer} (you)")
+    } else {
+        layer.to_string()
+    }
+}
+
+pub fn status_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
+    ui.horizontal(|ui| {
+        match &app.session {
+            Some(s) => {
+                ui.label(format!("Project: {}", s.corpus.project.name));
+                ui.separator();
+                ui.label(format!("Annotator: {}", app.settings.annotator));
+                if s.annotator != app.settings.annotator {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        format!("(editing {}'s layer)", s.annotator),
+                    );
+                }
+                ui.separator();
+                if s.is_dirty() {
+                    ui.colored_label(ui.visuals().warn_fg_color, "Unsaved changes");
+                } else {
+                    ui.label("All changes saved");
+                }
+            }
+            None => {
+                ui.label("No project");
+            }
+        }
+        if let Some(job) = &app.export_job {
+            ui.separator();
+            ui.add(
+                egui::ProgressBar::new(job.fraction())
+                    .desired_width(160.0)
+                    .text(job.label()),
+            );
+        }
+        if let Some(n) = &app.notice {
+            ui.separator();
+            let color = if n.error {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().text_color()
+            };
+            ui.colored_label(color, &n.text);
+        }
+    });
+}
