@@ -60,10 +60,7 @@ impl Edit {
                 if set.span(s.id).is_some() {
                     return Err(EditError::SpanExists(s.id.0));
                 }
-                let pos = set
-                    .spans
-                    .partition_point(|x| (x.start, x.end) <= (s.start, s.end));
-                set.spans.insert(pos, s.clone());
+                insert_span(set, s.clone());
             }
             Edit::RemoveSpan(s) => {
                 let i = span_index(set, s.id)?;
@@ -71,13 +68,15 @@ impl Edit {
             }
             Edit::UpdateSpan { before, after } => {
                 let i = span_index(set, before.id)?;
-                set.spans[i] = after.clone();
+                set.spans.remove(i);
+                insert_span(set, after.clone());
             }
             Edit::AddRelation(r) => {
                 if set.relations.iter().any(|x| x.id == r.id) {
                     return Err(EditError::RelationExists(r.id.0));
                 }
-                set.relations.push(r.clone());
+                let pos = set.relations.partition_point(|x| x.id < r.id);
+                set.relations.insert(pos, r.clone());
             }
             Edit::RemoveRelation(r) => {
                 let i = set
@@ -131,6 +130,16 @@ impl Edit {
             _ => {}
         }
     }
+}
+
+/// Inserts where [`AnnotationSet::sort`] would put the span. Keeping sets in that one
+/// order makes every edit's inverse restore the set exactly, order included.
+fn insert_span(set: &mut AnnotationSet, s: Span) {
+    let key = (s.start, s.end, &s.label, s.id);
+    let pos = set
+        .spans
+        .partition_point(|x| (x.start, x.end, &x.label, x.id) <= key);
+    set.spans.insert(pos, s);
 }
 
 fn span_index(set: &AnnotationSet, id: SpanId) -> Result<usize, EditError> {

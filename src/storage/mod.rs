@@ -112,7 +112,7 @@ pub fn read(root: &Path) -> Result<Corpus, StorageError> {
             let annotator = file_name(&dir);
             let sets = annotations.entry(annotator.clone()).or_default();
             for path in ron_files(&dir)? {
-                let set: AnnotationSet = read_ron(&path, |s: &AnnotationSet| s.format_version)?;
+                let mut set: AnnotationSet = read_ron(&path, |s: &AnnotationSet| s.format_version)?;
                 let stem = file_stem(&path);
                 if set.document != stem || set.annotator != annotator {
                     return Err(StorageError::Mismatch {
@@ -123,6 +123,9 @@ pub fn read(root: &Path) -> Result<Corpus, StorageError> {
                         ),
                     });
                 }
+                // Edits keep sets in canonical order so undo is exact; a file put in
+                // another order by hand must start out that way too.
+                set.sort();
                 sets.insert(stem, set);
             }
         }

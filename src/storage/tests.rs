@@ -894,3 +894,16 @@ fn stray_files_are_ignored() {
     fs::write(root.join("annotations/notes.md"), "x").unwrap();
     assert_eq!(load(&root).unwrap(), canonical(&corpus));
 }
+
+#[test]
+fn sets_written_out_of_order_by_hand_load_in_canonical_order() {
+    let (_dir, root, corpus) = fixture();
+    let path = set_file(&root, "gold", "doc");
+    let s = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = s.lines().collect();
+    let first = lines.iter().position(|l| l.contains("(id: 1,")).unwrap();
+    lines[first..first + 6].reverse();
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    assert_ne!(fs::read_to_string(&path).unwrap(), s);
+    assert_eq!(load(&root).unwrap(), canonical(&corpus));
+}
