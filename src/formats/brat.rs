@@ -1,6 +1,6 @@
 //! `brat`: brat's standoff format, a folder of `<doc>.txt` (the stored text, byte for
-//! byte) and `<doc>.ann` pairs plus `annotation.conf`. When several annotators are
-//! exported each gets a subfolder, since brat keeps one .ann per text.
+//! byte) and `<doc>.ann` pairs in one subfolder per annotator, plus `annotation.conf`
+//! at the top (brat looks for it in the document's folder and its parents).
 //!
 //! * `T` lines: `T<id>\t<LABEL> <start> <end>\t<text>`, offsets in scalar values of the
 //!   .txt, as brat (Python) counts them. A span over a line break is written as
@@ -212,15 +212,15 @@ pub fn annotation_conf(project: &Project, records: &[Record]) -> String {
     c
 }
 
-/// Where each record goes inside the export folder.
+/// Where each record goes inside the export folder: `<annotator>/<doc>`, since brat
+/// keeps one .ann per text and the folder is what tells annotators apart; `<doc>` for
+/// a document nobody annotated.
 pub fn record_paths(records: &[Record]) -> Vec<PathBuf> {
-    let annotators: BTreeSet<&str> = records.iter().filter_map(|r| r.annotator).collect();
-    let nested = annotators.len() > 1;
     records
         .iter()
         .map(|r| match r.annotator {
-            Some(a) if nested => Path::new(a).join(&r.doc.id),
-            _ => PathBuf::from(&r.doc.id),
+            Some(a) => Path::new(a).join(&r.doc.id),
+            None => PathBuf::from(&r.doc.id),
         })
         .collect()
 }

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use super::import::{RawDoc, RawSet, RawSpan};
+use super::import::{Parsed, RawDoc, RawSet, RawSpan};
 use super::tagging::tag_record;
 use super::{ExportError, ExportOptions, Keeps, Record, Report};
 
@@ -81,7 +81,7 @@ pub fn is_tag(t: &str) -> bool {
 /// Reads CoNLL: the first column is the token and the last the tag (so CoNLL-2003's
 /// four columns and two-column files both work). Tags may be IOB1, IOB2, BIOES or
 /// BILOU. Each document becomes its tokens joined by spaces, one sentence a line.
-pub fn parse(src: &str, file: &str, annotator: &str) -> Result<Vec<RawDoc>, Vec<String>> {
+pub fn parse(src: &str, file: &str, annotator: &str) -> Parsed {
     let mut errors = Vec::new();
     let mut docs = Vec::new();
     let mut b = Builder::new(file, annotator);
@@ -120,11 +120,7 @@ pub fn parse(src: &str, file: &str, annotator: &str) -> Result<Vec<RawDoc>, Vec<
     if let Some(d) = b.finish() {
         docs.push(d);
     }
-    if errors.is_empty() {
-        Ok(docs)
-    } else {
-        Err(errors)
-    }
+    (docs, errors)
 }
 
 struct Builder {

@@ -10,7 +10,7 @@ use std::io::Write;
 
 use serde_json::{Map, Value, json};
 
-use super::import::{RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
+use super::import::{Parsed, RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
 use super::{ExportError, ExportOptions, Keeps, OffsetUnit, Record, Report};
 use crate::offsets::OffsetMap;
 
@@ -78,7 +78,7 @@ pub fn export(
 
 /// Reads doccano JSONL of either form. Lines without an `annotator` (or `user`) key
 /// go to `default_annotator`.
-pub fn parse(src: &str, file: &str, default_annotator: &str) -> Result<Vec<RawDoc>, Vec<String>> {
+pub fn parse(src: &str, file: &str, default_annotator: &str) -> Parsed {
     let mut docs = Vec::new();
     let mut errors = Vec::new();
     for (n, line) in src.lines().enumerate() {
@@ -91,11 +91,7 @@ pub fn parse(src: &str, file: &str, default_annotator: &str) -> Result<Vec<RawDo
             Err(e) => errors.extend(e),
         }
     }
-    if errors.is_empty() {
-        Ok(docs)
-    } else {
-        Err(errors)
-    }
+    (docs, errors)
 }
 
 fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, Vec<String>> {

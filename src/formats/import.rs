@@ -114,6 +114,10 @@ impl fmt::Display for ImportErrors {
 
 impl std::error::Error for ImportErrors {}
 
+/// What a parser read, and every problem it found on the way (per line where there
+/// are lines). Documents read are still checked, so that one run reports everything.
+pub type Parsed = (Vec<RawDoc>, Vec<String>);
+
 /// A document as a source file holds it, offsets over its raw text.
 #[derive(Clone, Debug, Default)]
 pub struct RawDoc {
@@ -442,25 +446,31 @@ pub fn import_paths_as(
     let mut raw_docs = Vec::new();
     for (i, job) in jobs.iter().enumerate() {
         match read_job(job) {
-            Ok((docs, mut n)) => {
+            Ok((docs, mut n, mut e)) => {
                 raw_docs.extend(docs);
                 notes.append(&mut n);
+                errors.append(&mut e);
             }
             Err(mut e) => errors.append(&mut e),
         }
         progress(i + 1, total);
     }
-    if !errors.is_empty() {
-        return Err(ImportErrors(errors));
-    }
-    if raw_docs.is_empty() {
+    if raw_docs.is_empty() && errors.is_empty() {
         return Err(ImportErrors(vec!["no documents found to import".into()]));
     }
-    let imported = finish(corpus, raw_docs, notes).map_err(ImportErrors)?;
-    Ok(imported)
+    // Documents read from files with errors are still checked, so that one run
+    // reports every problem.
+    match finish(corpus, raw_docs, notes) {
+        Ok(imported) if errors.is_empty() => Ok(imported),
+        Ok(_) => Err(ImportErrors(errors)),
+        Err(mut more) => {
+            errors.append(&mut more);
+            Err(ImportErrors(errors))
+        }
+    }
 }
 
-fn read_job(job: &Job) -> Result<(Vec<RawDoc>, Vec<String>), Vec<String>> {
+fn read_job(job: &Job) -> Result<(Vec<RawDoc>, Vec<String>, Vec<String>), Vec<String>> {
     let path = &job.path;
     let file = path.display().to_string();
     let src = read_text_file(path).map_err(|e| vec![e.to_string()])?;
@@ -470,6 +480,11 @@ fn read_job(job: &Job) -> Result<(Vec<RawDoc>, Vec<String>), Vec<String>> {
         .unwrap_or_default();
     let name = path.file_name().map(|s| s.to_string_lossy().into_owned());
     let mut notes = Vec::new();
+    let mut errors = Vec::new();
+    let mut take = |(d, mut e): Parsed| {
+        errors.append(&mut e);
+        d
+    };
     let mut docs = match job.format {
         ImportFormat::Text => {
             let mut d = RawDoc::new(src, &file);
@@ -486,13 +501,16 @@ fn read_job(job: &Job) -> Result<(Vec<RawDoc>, Vec<String>), Vec<String>> {
             d.title = title;
             vec![d]
         }
-        ImportFormat::Jsonl => parse_plain_jsonl(&src, &file)?,
-        ImportFormat::SpansJsonl => super::spans_jsonl::parse(&src, &file, &job.annotator)?,
-        ImportFormat::Doccano => super::doccano::parse(&src, &file, &job.annotator)?,
-        ImportFormat::LabelStudio => {
-            super::label_studio::parse(&src, &file, &job.annotator, &mut notes)?
-        }
-        ImportFormat::Conll => super::conll::parse(&src, &file, &job.annotator)?,
+        ImportFormat::Jsonl => take(parse_plain_jsonl(&src, &file)),
+        ImportFormat::SpansJsonl => take(super::spans_jsonl::parse(&src, &file, &job.annotator)),
+        ImportFormat::Doccano => take(super::doccano::parse(&src, &file, &job.annotator)),
+        ImportFormat::LabelStudio => take(super::label_studio::parse(
+            &src,
+            &file,
+            &job.annotator,
+            &mut notes,
+        )),
+        ImportFormat::Conll => take(super::conll::parse(&src, &file, &job.annotator)),
         ImportFormat::Brat => {
             let ann_path = path.with_extension("ann");
             let ann = if ann_path.is_file() {
@@ -529,10 +547,10 @@ fn read_job(job: &Job) -> Result<(Vec<RawDoc>, Vec<String>), Vec<String>> {
             });
         }
     }
-    Ok((docs, notes))
+    Ok((docs, notes, errors))
 }
 
-fn parse_plain_jsonl(src: &str, file: &str) -> Result<Vec<RawDoc>, Vec<String>> {
+fn parse_plain_jsonl(src: &str, file: &str) -> Parsed {
     let mut docs = Vec::new();
     let mut errors = Vec::new();
     for (n, line) in src.lines().enumerate() {
@@ -566,11 +584,7 @@ fn parse_plain_jsonl(src: &str, file: &str) -> Result<Vec<RawDoc>, Vec<String>> 
         }
         docs.push(d);
     }
-    if errors.is_empty() {
-        Ok(docs)
-    } else {
-        Err(errors)
-    }
+    (docs, errors)
 }
 
 /// Turns raw documents into checked documents and sets.

@@ -13,7 +13,7 @@ use std::io::Write;
 use quick_xml::escape::escape;
 use serde_json::{Map, Value, json};
 
-use super::import::{RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
+use super::import::{Parsed, RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
 use super::{ExportError, ExportOptions, GOLD_ANNOTATOR, Keeps, OffsetUnit, Record, Report};
 use crate::model::{Origin, Project};
 use crate::offsets::OffsetMap;
@@ -154,18 +154,15 @@ pub fn export(
 /// Reads a Label Studio JSON export (a list of tasks, or one task). Annotations keep
 /// the annotator Label Studio names; predictions become suggested spans of their
 /// model version.
-pub fn parse(
-    src: &str,
-    file: &str,
-    default_annotator: &str,
-    notes: &mut Vec<String>,
-) -> Result<Vec<RawDoc>, Vec<String>> {
-    let v: Value = serde_json::from_str(src.trim_start_matches('\u{feff}'))
-        .map_err(|e| vec![format!("{file}:{}: not JSON: {e}", e.line())])?;
+pub fn parse(src: &str, file: &str, default_annotator: &str, notes: &mut Vec<String>) -> Parsed {
+    let v: Value = match serde_json::from_str(src.trim_start_matches('\u{feff}')) {
+        Ok(v) => v,
+        Err(e) => return (vec![], vec![format!("{file}:{}: not JSON: {e}", e.line())]),
+    };
     let tasks: Vec<&Value> = match &v {
         Value::Array(a) => a.iter().collect(),
         Value::Object(_) => vec![&v],
-        _ => return Err(vec![format!("{file}: expected a list of tasks")]),
+        _ => return (vec![], vec![format!("{file}: expected a list of tasks")]),
     };
     let mut docs = Vec::new();
     let mut errors = Vec::new();
@@ -176,11 +173,7 @@ pub fn parse(
             Err(mut e) => errors.append(&mut e),
         }
     }
-    if errors.is_empty() {
-        Ok(docs)
-    } else {
-        Err(errors)
-    }
+    (docs, errors)
 }
 
 fn annotator_of(a: &Value) -> Option<String> {

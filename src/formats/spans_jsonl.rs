@@ -7,7 +7,7 @@ use std::io::Write;
 use serde_json::{Map, Value, json};
 
 use super::import::{
-    RawDoc, RawRelation, RawSet, RawSpan, get_str, get_usize, parse_status, value_key,
+    Parsed, RawDoc, RawRelation, RawSet, RawSpan, get_str, get_usize, parse_status, value_key,
 };
 use super::{ExportError, Record, Report};
 use crate::model::{Origin, Review, Span};
@@ -113,7 +113,7 @@ pub fn export_with(
 
 /// Reads spans-jsonl (as written above, or any `{"text", "spans"}` lines spaCy and
 /// Prodigy write). Offsets are scalar values over `text`.
-pub fn parse(src: &str, file: &str, default_annotator: &str) -> Result<Vec<RawDoc>, Vec<String>> {
+pub fn parse(src: &str, file: &str, default_annotator: &str) -> Parsed {
     let mut docs = Vec::new();
     let mut errors = Vec::new();
     for (n, line) in src.lines().enumerate() {
@@ -126,11 +126,7 @@ pub fn parse(src: &str, file: &str, default_annotator: &str) -> Result<Vec<RawDo
             Err(e) => errors.push(format!("{loc}: {e}")),
         }
     }
-    if errors.is_empty() {
-        Ok(docs)
-    } else {
-        Err(errors)
-    }
+    (docs, errors)
 }
 
 fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, String> {
