@@ -36,18 +36,12 @@ pub struct SpanbenchApp {
     pub note_draft: Option<(crate::model::SpanId, String)>,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
+    context_ready: bool,
 }
 
 impl SpanbenchApp {
     /// Builds the app without a window (tests use this with their own settings).
-    pub fn new(
-        ctx: &egui::Context,
-        settings: UserSettings,
-        settings_path: Option<PathBuf>,
-    ) -> Self {
-        theme::install_fonts(ctx);
-        // Ctrl +/- change the document's text size, not the whole UI.
-        ctx.options_mut(|o| o.zoom_with_keyboard = false);
+    pub fn new(settings: UserSettings, settings_path: Option<PathBuf>) -> Self {
         let mut app = Self {
             settings,
             settings_path,
@@ -60,6 +54,7 @@ impl SpanbenchApp {
             note_draft: None,
             pending: Vec::new(),
             applied_theme: None,
+            context_ready: false,
         };
         if app.settings.annotator.is_empty() {
             app.dialog = Some(Dialog::ask_name());
@@ -328,6 +323,12 @@ impl SpanbenchApp {
     /// One whole frame; `App::ui` calls this, and so do tests.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        if !self.context_ready {
+            theme::install_fonts(&ctx);
+            // Ctrl +/- change the document's text size, not the whole UI.
+            ctx.options_mut(|o| o.zoom_with_keyboard = false);
+            self.context_ready = true;
+        }
         if self.applied_theme != Some(self.settings.dark_mode) {
             theme::apply_theme(&ctx, self.settings.dark_mode);
             self.applied_theme = Some(self.settings.dark_mode);
@@ -361,7 +362,7 @@ impl SpanbenchApp {
     fn center_ui(&mut self, ui: &mut Ui) {
         let Some(session) = &self.session else {
             ui.centered_and_justified(|ui| {
-                ui.label("No project is open. Use File ▸ Open project… or File ▸ New project….");
+                ui.label("No project is open. Use File > Open project… or File > New project….");
             });
             return;
         };
@@ -371,7 +372,7 @@ impl SpanbenchApp {
             .and_then(|id| session.corpus.document(id))
         else {
             ui.centered_and_justified(|ui| {
-                ui.label("This project has no documents yet. Use File ▸ Import text files….");
+                ui.label("This project has no documents yet. Use File > Import text files….");
             });
             return;
         };

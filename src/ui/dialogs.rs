@@ -342,7 +342,7 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                 let before = *format;
                 egui::Grid::new("export_grid").num_columns(2).show(ui, |ui| {
                     ui.label("Format:");
-                    egui::ComboBox::from_id_salt("export_format").selected_text(format.name()).show_ui(ui, |ui| {
+                    egui::ComboBox::new("export_format", "").selected_text(format.name()).show_ui(ui, |ui| {
                         for f in ExportFormat::ALL {
                             ui.selectable_value(format, f, f.name()).on_hover_text(f.describe());
                         }

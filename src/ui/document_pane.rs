@@ -139,8 +139,9 @@ impl DocumentPane {
             .saturating_sub(1)
     }
 
-    /// Screen position of the middle of the glyph at char `c`, if its block is laid out.
-    /// Used by tests to drive real pointer events at the right place.
+    /// Screen position just inside the left edge of the glyph of char `c`, vertically
+    /// centred on its row, if its block is laid out: pressing there hits that glyph and
+    /// its leading boundary. Tests use it to drive real pointer events.
     pub fn char_pos(&self, c: usize) -> Option<Pos2> {
         let b = block_at(&self.blocks, c);
         let cache = self.cache.get(b)?.as_ref()?;
@@ -148,15 +149,7 @@ impl DocumentPane {
         let r = cache
             .galley
             .pos_from_cursor(egui::text::CCursor::new(local));
-        let next = cache
-            .galley
-            .pos_from_cursor(egui::text::CCursor::new(local + 1));
-        let x = if (next.min.y - r.min.y).abs() < 1.0 {
-            (r.min.x + next.min.x) / 2.0
-        } else {
-            r.min.x + 2.0
-        };
-        Some(self.origin + vec2(MARGIN + x, self.tops[b] + r.center().y))
+        Some(self.origin + vec2(MARGIN + r.min.x + 1.0, self.tops[b] + r.center().y))
     }
 
     /// The char under a screen position (nearest char boundary), if its block is laid out.
@@ -519,11 +512,13 @@ fn handle_pointer(
             changed = true;
         }
     }
+    // A released pointer may already be gone from the response; fall back to the last
+    // known position so a click at the end of a gesture still lands.
+    let pointer = response
+        .interact_pointer_pos()
+        .or(ui.ctx().input(|i| i.pointer.latest_pos()));
     if response.double_clicked() {
-        if let Some(c) = response
-            .interact_pointer_pos()
-            .and_then(|p| pane.char_at_glyph(p))
-        {
+        if let Some(c) = pointer.and_then(|p| pane.char_at_glyph(p)) {
             let b = block_at(&pane.blocks, c);
             let blk = &pane.blocks[b];
             let text = input.doc.text.get(blk.bytes.0..blk.bytes.1).unwrap_or("");
@@ -533,8 +528,7 @@ fn handle_pointer(
             changed = true;
         }
     } else if response.clicked() {
-        let hit = response
-            .interact_pointer_pos()
+        let hit = pointer
             .and_then(|p| pane.char_at_glyph(p))
             .and_then(|c| pane.span_at(c, input.spans));
         pane.selected_span = hit.and_then(|i| input.spans.get(i)).map(|s| s.id);
@@ -556,10 +550,8 @@ fn handle_pointer(
                             .find(|l| l.key == s.label)
                             .map_or(s.label.as_str(), |l| l.name.as_str());
                         ui.horizontal(|ui| {
-                            ui.colored_label(
-                                label_color(input.labels, &s.label),
-                                format!("■ {name}"),
-                            );
+                            super::theme::color_chip(ui, label_color(input.labels, &s.label));
+                            ui.colored_label(label_color(input.labels, &s.label), name);
                             ui.label(format!("“{}”", s.text));
                         });
                     }

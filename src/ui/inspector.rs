@@ -29,10 +29,8 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     match selected {
         Some(span) => {
             ui.horizontal(|ui| {
-                ui.colored_label(
-                    color_of(&span.label),
-                    RichText::new(format!("■ {}", span.label)).strong(),
-                );
+                super::theme::color_chip(ui, color_of(&span.label));
+                ui.colored_label(color_of(&span.label), RichText::new(&span.label).strong());
                 ui.weak(format!("#{} · [{}..{})", span.id.0, span.start, span.end));
             });
             ui.label(format!("“{}”", span.text));
@@ -92,7 +90,7 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                     s.text.clone()
                 };
                 let resp = ui.horizontal(|ui| {
-                    ui.colored_label(color_of(&s.label), "■");
+                    super::theme::color_chip(ui, color_of(&s.label));
                     ui.selectable_label(selected, format!("{}  {}", s.label, text))
                 });
                 if resp.inner.clicked() {

@@ -114,9 +114,8 @@ pub fn toolbar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             app.run(Command::ToggleSnap);
         }
         ui.separator();
-        ui.label("Layer:");
         let mut chosen = active.clone();
-        egui::ComboBox::from_id_salt("layer")
+        egui::ComboBox::new("layer", "layer")
             .selected_text(layer_text(&active, &app.settings.annotator))
             .show_ui(ui, |ui| {
                 for l in &layers {
@@ -134,9 +133,8 @@ pub fn toolbar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         }
         if let Some(st) = status {
             ui.separator();
-            ui.label("Status:");
             let mut new = st;
-            egui::ComboBox::from_id_salt("doc_status").selected_text(st.as_str()).show_ui(ui, |ui| {
+            egui::ComboBox::new("doc_status", "status").selected_text(st.as_str()).show_ui(ui, |ui| {
                 for s in DocStatus::ALL {
                     ui.selectable_value(&mut new, s, s.as_str());
                 }

@@ -51,8 +51,8 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     eframe::run_native(
         "spanbench",
         options,
-        Box::new(move |cc| {
-            let mut app = SpanbenchApp::new(&cc.egui_ctx, settings, settings_path);
+        Box::new(move |_cc| {
+            let mut app = SpanbenchApp::new(settings, settings_path);
             if let Some(w) = warning {
                 app.notify(w, true);
             }

@@ -37,3 +37,10 @@ pub fn apply_theme(ctx: &egui::Context, dark: bool) {
         egui::Visuals::light()
     });
 }
+
+/// A small filled square in a label's colour, drawn rather than typed so it never
+/// depends on a font having the glyph.
+pub fn color_chip(ui: &mut egui::Ui, color: egui::Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    ui.painter().rect_filled(rect, 2.0, color);
+}

@@ -1,0 +1,258 @@
+//! GUI tests: the real app, driven headless through egui_kittest with real pointer and
+//! key events, checked against the model and the files on disk.
+
+use std::path::Path;
+
+use egui::{Key, Modifiers, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use spanbench::model::Document;
+use spanbench::storage;
+use spanbench::ui::app::SpanbenchApp;
+use spanbench::ui::settings::UserSettings;
+
+const TEXT: &str =
+    "Putin met Pashinyan in Երևան on Sept. 20.\nThe deal 👍🏽 was signed by Ильхам Алиев.";
+const DOC: &str = "doc1";
+
+fn project(dir: &Path) {
+    let mut corpus = storage::create(dir, "test").unwrap();
+    corpus
+        .documents
+        .push(Document::new(DOC, "A test article", TEXT.to_string()));
+    storage::save_all(dir, &corpus).unwrap();
+}
+
+fn char_index(needle: &str) -> usize {
+    let b = TEXT.find(needle).unwrap();
+    TEXT[..b].chars().count()
+}
+
+fn harness(dir: &Path, annotator: &str) -> Harness<'static, SpanbenchApp> {
+    let settings = UserSettings {
+        annotator: annotator.into(),
+        ..Default::default()
+    };
+    let mut app = SpanbenchApp::new(settings, None);
+    if !annotator.is_empty() {
+        app.open_project(dir);
+        assert!(
+            app.session.is_some(),
+            "project did not open: {:?}",
+            app.notice
+        );
+    }
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, app: &mut SpanbenchApp| app.frame_ui(ui), app);
+    h.run_steps(4);
+    h
+}
+
+fn pos(h: &Harness<SpanbenchApp>, c: usize) -> Pos2 {
+    h.state()
+        .pane
+        .char_pos(c)
+        .unwrap_or_else(|| panic!("char {c} is not laid out"))
+}
+
+/// A real drag from the glyph of char `a` to the glyph of char `b`: press, move in
+/// steps, release.
+fn drag(h: &mut Harness<SpanbenchApp>, a: usize, b: usize) {
+    let (from, to) = (pos(h, a), pos(h, b));
+    h.hover_at(from);
+    h.run_steps(1);
+    h.drag_at(from);
+    h.run_steps(1);
+    for i in 1..=4 {
+        h.hover_at(from + (to - from) * (i as f32 / 4.0));
+        h.run_steps(1);
+    }
+    h.drop_at(to);
+    h.run_steps(2);
+}
+
+fn spans(h: &Harness<SpanbenchApp>) -> Vec<(usize, usize, String, String)> {
+    let s = h.state().session.as_ref().unwrap();
+    s.spans(DOC)
+        .iter()
+        .map(|s| (s.start, s.end, s.label.clone(), s.text.clone()))
+        .collect()
+}
+
+fn press(h: &mut Harness<SpanbenchApp>, key: Key) {
+    h.key_press(key);
+    h.run_steps(2);
+}
+
+fn press_mod(h: &mut Harness<SpanbenchApp>, m: Modifiers, key: Key) {
+    h.key_press_modifiers(m, key);
+    h.run_steps(2);
+}
+
+#[test]
+fn drag_select_tag_undo_redo_relabel_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path(), "tester");
+
+    // Drag from inside "Pashinyan" to inside it again: snapping grows it to the word.
+    let p = char_index("Pashinyan");
+    drag(&mut h, p + 1, p + 6);
+    assert_eq!(h.state().pane.selection, Some((p, p + 9)));
+    press(&mut h, Key::Num1);
+    assert_eq!(
+        spans(&h),
+        vec![(p, p + 9, "ACTOR".into(), "Pashinyan".into())]
+    );
+
+    // Undo and redo with the keyboard.
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert!(spans(&h).is_empty());
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    assert_eq!(spans(&h).len(), 1);
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    press_mod(&mut h, Modifiers::COMMAND, Key::Y);
+    assert_eq!(spans(&h).len(), 1);
+
+    // Click the span to select it, relabel with a key, delete it, undo the delete.
+    press(&mut h, Key::Escape);
+    let c = pos(&h, p + 3);
+    h.hover_at(c);
+    h.run_steps(1);
+    h.drag_at(c);
+    h.run_steps(1);
+    h.drop_at(c);
+    h.run_steps(2);
+    assert!(
+        h.state().pane.selected_span.is_some(),
+        "click did not select the span"
+    );
+    press(&mut h, Key::Num3);
+    assert_eq!(
+        spans(&h),
+        vec![(p, p + 9, "PLACE".into(), "Pashinyan".into())]
+    );
+    press(&mut h, Key::Delete);
+    assert!(spans(&h).is_empty());
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(
+        spans(&h),
+        vec![(p, p + 9, "PLACE".into(), "Pashinyan".into())]
+    );
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(
+        spans(&h),
+        vec![(p, p + 9, "ACTOR".into(), "Pashinyan".into())]
+    );
+}
+
+#[test]
+fn double_click_tags_an_armenian_word_and_label_button_works() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path(), "tester");
+    let y = char_index("Երևան");
+    let at = pos(&h, y + 2);
+    h.hover_at(at);
+    h.run_steps(1);
+    // Two clicks within the double-click delay: all four events in one frame.
+    for pressed in [true, false, true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run_steps(1);
+    h.run_steps(1);
+    assert_eq!(h.state().pane.selection, Some((y, y + 5)));
+    // Tag with the toolbar button rather than the key.
+    h.get_by_label("3  Place").click();
+    h.run_steps(2);
+    assert_eq!(spans(&h), vec![(y, y + 5, "PLACE".into(), "Երևան".into())]);
+}
+
+#[test]
+fn overlapping_spans_and_graphemes_in_character_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path(), "tester");
+    // Character precision: Ctrl+W turns word snapping off.
+    press_mod(&mut h, Modifiers::COMMAND, Key::W);
+    assert!(
+        !h.state()
+            .session
+            .as_ref()
+            .unwrap()
+            .corpus
+            .project
+            .settings
+            .snap_to_words
+    );
+    // A drag that ends between the thumb and its skin-tone modifier never splits them.
+    let t = char_index("👍🏽");
+    let d = char_index("deal");
+    drag(&mut h, d, t + 1);
+    let (s, e) = h.state().pane.selection.unwrap();
+    assert_eq!(s, d);
+    assert_eq!(e, t + 2, "selection must include the whole emoji grapheme");
+    press(&mut h, Key::Num5);
+    // A nested span inside it.
+    press_mod(&mut h, Modifiers::COMMAND, Key::W);
+    drag(&mut h, d + 1, d + 2);
+    press(&mut h, Key::Num4);
+    let got = spans(&h);
+    assert_eq!(got.len(), 2);
+    assert!(got.contains(&(d, t + 2, "AGREEMENT_TERM".into(), "deal 👍🏽".into())));
+    assert!(got.contains(&(d, d + 4, "CLAIM".into(), "deal".into())));
+}
+
+#[test]
+fn edits_are_autosaved_to_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path(), "tester");
+    let p = char_index("Putin");
+    drag(&mut h, p, p + 4);
+    press(&mut h, Key::Num1);
+    let file = storage::set_file(dir.path(), "tester", DOC);
+    std::thread::sleep(spanbench::session::AUTOSAVE_DELAY + std::time::Duration::from_millis(100));
+    h.run_steps(2);
+    let saved = storage::load(dir.path()).unwrap();
+    let set = saved
+        .set("tester", DOC)
+        .unwrap_or_else(|| panic!("{} not written", file.display()));
+    assert_eq!(set.spans.len(), 1);
+    assert_eq!(set.spans[0].text, "Putin");
+    assert!(!h.state().session.as_ref().unwrap().is_dirty());
+}
+
+#[test]
+fn first_run_asks_for_the_annotator_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings_file = dir.path().join("settings.ron");
+    let app = SpanbenchApp::new(UserSettings::default(), Some(settings_file.clone()));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1200.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, app: &mut SpanbenchApp| app.frame_ui(ui), app);
+    h.run_steps(3);
+    h.get_by_label("Continue").click();
+    h.run_steps(2);
+    assert!(
+        h.state().dialog.is_some(),
+        "an empty name must not be accepted"
+    );
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("anna");
+    h.run_steps(2);
+    h.get_by_label("Continue").click();
+    h.run_steps(2);
+    assert!(h.state().dialog.is_none());
+    assert_eq!(h.state().settings.annotator, "anna");
+    let saved = std::fs::read_to_string(&settings_file).unwrap();
+    assert!(saved.contains("anna"));
+}
