@@ -133,13 +133,21 @@ pub fn grapheme_boundaries(text: &str) -> Vec<usize> {
 }
 
 /// Words (Unicode word-boundary segments containing an alphanumeric char) as scalar ranges.
+/// A possessive or contracted `'s` / `’s` is split off as a word of its own, so snapping
+/// can select "Azerbaijan" in "Azerbaijan's" (UAX #29 keeps them as one word).
 pub fn word_ranges(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut c = 0;
     for seg in text.split_word_bounds() {
         let n = seg.chars().count();
         if seg.chars().any(char::is_alphanumeric) {
-            out.push((c, c + n));
+            let clitic = ["'s", "’s", "'S", "’S"].iter().any(|suf| seg.ends_with(suf)) && n > 2;
+            if clitic {
+                out.push((c, c + n - 2));
+                out.push((c + n - 2, c + n));
+            } else {
+                out.push((c, c + n));
+            }
         }
         c += n;
     }

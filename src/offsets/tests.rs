@@ -188,6 +188,11 @@ fn snapping_by_words_and_graphemes() {
     let c = "cafe\u{301} noir";
     assert_eq!(snap_selection(c, 0, 4, Snap::Graphemes), Some((0, 5)));
     assert_eq!(word_at(t, 24), Some((23, 28)));
+    // A possessive 's is a word of its own, so a name can be selected without it.
+    let p = "Azerbaijan's army and NKR’s capital";
+    assert_eq!(snap_selection(p, 2, 5, Snap::Words), Some((0, 10)));
+    assert_eq!(word_at(p, 11), Some((10, 12)));
+    assert_eq!(snap_selection(p, 23, 24, Snap::Words), Some((22, 25)));
     assert_eq!(word_at(t, 5), None);
 }
 
