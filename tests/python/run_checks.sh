@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Checks spanbench's exports with spaCy, seqeval, Hugging Face datasets and brat's
+# rules, in a virtual environment under target/ (created on first use). Exits non-zero
+# on any failure.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+venv="${SPANBENCH_PY_VENV:-$root/target/py-venv}"
+req="$root/tests/python/requirements.txt"
+python="${PYTHON:-python3}"
+
+if [[ ! -x "$venv/bin/python" ]]; then
+    "$python" -m venv "$venv"
+fi
+# Reinstall only when the pins change, so repeated runs need no network.
+stamp="$venv/.requirements"
+if ! cmp -s "$req" "$stamp"; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    cp "$req" "$stamp"
+fi
+
+cargo build --quiet --bin spanbench
+bin="$root/target/debug/spanbench"
+
+projects=("$root/tests/fixtures/unicode-project")
+if [[ -f "$root/projects/karabakh/project.ron" ]]; then
+    projects+=("$root/projects/karabakh")
+else
+    echo "python checks: projects/karabakh not found; checking the test project only" >&2
+fi
+
+# Model downloads and hub look-ups are never needed: keep them off.
+export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 HF_HOME="${TMPDIR:-/tmp}/spanbench-hf-home"
+"$venv/bin/python" "$root/tests/python/check_exports.py" "$bin" "${projects[@]}"
