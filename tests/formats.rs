@@ -320,10 +320,11 @@ fn decode(
                 ),
                 _ => prop_assert!(false, "unexpected tag {}", tag),
             }
-            if scheme == TagScheme::Iob2 && matches!(p, "O" | "B") {
-                if let Some((s, l)) = open.take() {
-                    out.push((s, toks[i - 1].end, l));
-                }
+            if scheme == TagScheme::Iob2
+                && matches!(p, "O" | "B")
+                && let Some((s, l)) = open.take()
+            {
+                out.push((s, toks[i - 1].end, l));
             }
             match p {
                 "B" => open = Some((t.start, l.to_string())),
@@ -799,7 +800,7 @@ fn sample_corpus() -> Corpus {
     let doc = document_from_text(&corpus, "d", text, None);
     corpus.insert_document(doc);
     let set = corpus.set_mut("anna", "d");
-    let mut mk = |id, s: usize, e: usize, l: &str| Span {
+    let mk = |id, s: usize, e: usize, l: &str| Span {
         id: SpanId(id),
         start: s,
         end: e,

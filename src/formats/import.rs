@@ -446,10 +446,10 @@ pub fn import_paths_as(
     let mut raw_docs = Vec::new();
     for (i, job) in jobs.iter().enumerate() {
         match read_job(job) {
-            Ok((docs, mut n, mut e)) => {
-                raw_docs.extend(docs);
-                notes.append(&mut n);
-                errors.append(&mut e);
+            Ok(mut out) => {
+                raw_docs.append(&mut out.docs);
+                notes.append(&mut out.notes);
+                errors.append(&mut out.errors);
             }
             Err(mut e) => errors.append(&mut e),
         }
@@ -470,7 +470,14 @@ pub fn import_paths_as(
     }
 }
 
-fn read_job(job: &Job) -> Result<(Vec<RawDoc>, Vec<String>, Vec<String>), Vec<String>> {
+/// Documents, notes and errors of one file.
+struct JobOutput {
+    docs: Vec<RawDoc>,
+    notes: Vec<String>,
+    errors: Vec<String>,
+}
+
+fn read_job(job: &Job) -> Result<JobOutput, Vec<String>> {
     let path = &job.path;
     let file = path.display().to_string();
     let src = read_text_file(path).map_err(|e| vec![e.to_string()])?;
@@ -547,7 +554,11 @@ fn read_job(job: &Job) -> Result<(Vec<RawDoc>, Vec<String>, Vec<String>), Vec<St
             });
         }
     }
-    Ok((docs, notes, errors))
+    Ok(JobOutput {
+        docs,
+        notes,
+        errors,
+    })
 }
 
 fn parse_plain_jsonl(src: &str, file: &str) -> Parsed {
@@ -788,14 +799,14 @@ fn build_set(
             continue;
         }
         let raw_slice = slice_chars(raw_text, s.start, s.end).unwrap_or("");
-        if let Some(t) = &s.text {
-            if t != raw_slice {
-                errors.push(format!(
-                    "{}: span text {t:?} does not match the document's {raw_slice:?} at [{}..{})",
-                    s.loc, s.start, s.end
-                ));
-                continue;
-            }
+        if let Some(t) = &s.text
+            && t != raw_slice
+        {
+            errors.push(format!(
+                "{}: span text {t:?} does not match the document's {raw_slice:?} at [{}..{})",
+                s.loc, s.start, s.end
+            ));
+            continue;
         }
         if corpus.project.label(&s.label).is_none() {
             errors.push(format!(

@@ -362,6 +362,9 @@ pub fn sibling(out: &Path, ext: &str) -> PathBuf {
     out.with_file_name(format!("{stem}.{ext}"))
 }
 
+/// Files written beside the main output: (extension after the stem, content).
+pub type Companions = Vec<(&'static str, Vec<u8>)>;
+
 /// Writes a single-file format (or the main file of a multi-file one) to `w`. For
 /// formats with companion files, those are returned as (extension, bytes).
 pub fn write_export(
@@ -371,7 +374,7 @@ pub fn write_export(
     opts: &ExportOptions,
     w: &mut dyn Write,
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<(Report, Vec<(&'static str, Vec<u8>)>), ExportError> {
+) -> Result<(Report, Companions), ExportError> {
     let project = &corpus.project;
     Ok(match format {
         ExportFormat::SpansJsonl => (spans_jsonl::export_with(records, w, progress)?, vec![]),

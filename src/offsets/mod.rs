@@ -141,7 +141,10 @@ pub fn word_ranges(text: &str) -> Vec<(usize, usize)> {
     for seg in text.split_word_bounds() {
         let n = seg.chars().count();
         if seg.chars().any(char::is_alphanumeric) {
-            let clitic = ["'s", "’s", "'S", "’S"].iter().any(|suf| seg.ends_with(suf)) && n > 2;
+            let clitic = ["'s", "’s", "'S", "’S"]
+                .iter()
+                .any(|suf| seg.ends_with(suf))
+                && n > 2;
             if clitic {
                 out.push((c, c + n - 2));
                 out.push((c + n - 2, c + n));
@@ -280,7 +283,7 @@ pub fn normalize_newlines_mapped(raw: &str) -> (Normalized, Vec<usize>) {
     for (i, c) in raw.chars().enumerate() {
         map.push(out);
         // The BOM yields nothing; the LF of a CRLF was already counted at its CR.
-        let produces = !(i == 0 && c == '\u{feff}') && !(c == '\n' && prev_cr);
+        let produces = !(i == 0 && c == '\u{feff}' || c == '\n' && prev_cr);
         if produces {
             out += 1;
         }
