@@ -15,11 +15,26 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| StorageError::io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".spanbench-")
-        .suffix(".tmp")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".spanbench-").suffix(".tmp");
+    // A temporary file is private (0600); a project file should get the permissions any
+    // new file gets (0666 less the umask), or whoever shares the folder loses access.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| StorageError::io(dir, e))?;
+    // Replacing a file keeps the permissions it had.
+    if let Ok(meta) = fs::metadata(path)
+        && meta.is_file()
+    {
+        tmp.as_file()
+            .set_permissions(meta.permissions())
+            .map_err(|e| StorageError::io(path, e))?;
+    }
     tmp.write_all(bytes)
         .map_err(|e| StorageError::io(path, e))?;
     tmp.as_file()

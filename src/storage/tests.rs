@@ -907,3 +907,22 @@ fn sets_written_out_of_order_by_hand_load_in_canonical_order() {
     assert_ne!(fs::read_to_string(&path).unwrap(), s);
     assert_eq!(load(&root).unwrap(), canonical(&corpus));
 }
+
+#[cfg(unix)]
+#[test]
+fn written_files_get_ordinary_permissions_and_keep_changed_ones() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    // What any new file gets under this process's umask.
+    let reference = dir.path().join("reference");
+    fs::File::create(&reference).unwrap();
+    let target = dir.path().join("new.ron");
+    atomic::write(&target, b"one").unwrap();
+    assert_eq!(mode(&target), mode(&reference));
+
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o640)).unwrap();
+    atomic::write(&target, b"two").unwrap();
+    assert_eq!(mode(&target), 0o640);
+    assert_eq!(fs::read(&target).unwrap(), b"two");
+}
