@@ -823,3 +823,93 @@ fn sample_corpus() -> Corpus {
     });
     corpus
 }
+
+#[test]
+fn offsets_counted_over_crlf_text_land_on_the_same_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Talks in Baku.\r\nThen Երևան 👍🏽 and Москва.\r\n";
+    // Offsets as Python counts them over the text as the file holds it.
+    let chars: Vec<char> = text.chars().collect();
+    let find = |w: &str| {
+        let wc: Vec<char> = w.chars().collect();
+        let s = (0..chars.len())
+            .find(|&i| chars[i..].starts_with(&wc))
+            .unwrap();
+        (s, s + wc.len())
+    };
+    let (a, b) = (find("Երևան"), find("Москва"));
+    let line =
+        serde_json::json!({"text": text, "label": [[a.0, a.1, "PLACE"], [b.0, b.1, "PLACE"]]});
+    let path = dir.path().join("crlf.jsonl");
+    std::fs::write(&path, format!("{line}\n")).unwrap();
+    let corpus = Corpus::new(Project::new("p"));
+    let imp = import_paths(&corpus, &[path], None, &mut |_, _| {}).unwrap();
+    let doc = &imp.documents[0];
+    assert_eq!(doc.text, "Talks in Baku.\nThen Երևան 👍🏽 and Москва.\n");
+    assert_eq!(doc.import.crlf_converted, 2);
+    let got: Vec<(usize, usize, &str)> = imp.sets[0]
+        .spans
+        .iter()
+        .map(|s| (s.start, s.end, s.text.as_str()))
+        .collect();
+    assert_eq!(got, vec![(20, 25, "Երևան"), (33, 39, "Москва")]);
+}
+
+#[test]
+fn conll_reads_iob1_bioes_and_bilou_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.conll");
+    std::fs::write(
+        &path,
+        "Putin I-ACTOR\nmet O\nAliyev S-ACTOR\nin O\nNew B-PLACE\nYork E-PLACE\n\nBaku U-PLACE\nand O\nLachin B-PLACE\ncorridor L-PLACE\n",
+    )
+    .unwrap();
+    let corpus = Corpus::new(Project::new("p"));
+    let imp = import_paths(&corpus, &[path], Some(ImportFormat::Conll), &mut |_, _| {}).unwrap();
+    assert_eq!(
+        imp.documents[0].text,
+        "Putin met Aliyev in New York\nBaku and Lachin corridor"
+    );
+    let got: Vec<&str> = imp.sets[0].spans.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        got,
+        ["Putin", "Aliyev", "New York", "Baku", "Lachin corridor"]
+    );
+}
+
+#[test]
+fn label_studio_offsets_in_utf16_are_recognised_by_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "👍🏽 Aliyev spoke.";
+    // An older Label Studio counted UTF-16 code units: the emoji is 4 of them.
+    let task = serde_json::json!([{"data": {"text": text}, "annotations": [{"result": [
+        {"id": "a", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 5, "end": 11, "text": "Aliyev", "labels": ["ACTOR"]}}]}]}]);
+    let path = dir.path().join("ls.json");
+    std::fs::write(&path, task.to_string()).unwrap();
+    let corpus = Corpus::new(Project::new("p"));
+    let imp = import_paths(&corpus, &[path], None, &mut |_, _| {}).unwrap();
+    let s = &imp.sets[0].spans[0];
+    assert_eq!((s.start, s.end, s.text.as_str()), (3, 9, "Aliyev"));
+    assert!(
+        imp.notes
+            .iter()
+            .any(|n| n.contains("were UTF-16 code units")),
+        "{:?}",
+        imp.notes
+    );
+}
+
+#[test]
+fn label_config_lists_labels_and_relations_escaped() {
+    let mut p = Project::new("p");
+    p.labels[0].key = "A&B".into();
+    let xml = formats::label_studio::label_config(&p);
+    assert!(
+        xml.contains(r##"<Label value="A&amp;B" background="#e6194b"/>"##),
+        "{xml}"
+    );
+    assert!(xml.contains(r#"<Relation value="SAID_BY"/>"#));
+    assert!(xml.contains(r#"<Labels name="label" toName="text">"#));
+    assert!(xml.contains(r#"<Text name="text" value="$text"/>"#));
+}
