@@ -542,6 +542,7 @@ fn handle_pointer(
         let under = pane.spans_at(c, input.spans);
         if !under.is_empty() {
             response.clone().on_hover_ui_at_pointer(|ui| {
+                ui.set_max_width(420.0);
                 for i in under {
                     if let Some(s) = input.spans.get(i) {
                         let name = input
