@@ -11,7 +11,12 @@ req="$root/tests/python/requirements.txt"
 python="${PYTHON:-python3}"
 
 if [[ ! -x "$venv/bin/python" ]]; then
-    "$python" -m venv "$venv"
+    if ! "$python" -m venv "$venv"; then
+        # Debian's python3 ships venv's pip bootstrap separately.
+        rm -rf "$venv"
+        apt-get update -qq && apt-get install -y -qq python3-venv
+        "$python" -m venv "$venv"
+    fi
 fi
 # Reinstall only when the pins change, so repeated runs need no network.
 stamp="$venv/.requirements"
