@@ -256,3 +256,27 @@ fn first_run_asks_for_the_annotator_name() {
     let saved = std::fs::read_to_string(&settings_file).unwrap();
     assert!(saved.contains("anna"));
 }
+
+#[test]
+fn embedded_sample_project_installs_and_opens_with_its_gold_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = spanbench::ui::install_sample(dir.path()).unwrap();
+    let installed = storage::load(&root).unwrap();
+    let source =
+        storage::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/karabakh")).unwrap();
+    assert_eq!(
+        installed, source,
+        "the embedded sample differs from projects/karabakh"
+    );
+    // A second run reuses the copy (and the user's work in it) rather than overwriting it.
+    std::fs::write(root.join("marker"), "mine").unwrap();
+    assert_eq!(spanbench::ui::install_sample(dir.path()).unwrap(), root);
+    assert!(root.join("marker").exists());
+
+    let mut h = harness(&root, "gold");
+    let s = h.state().session.as_ref().unwrap();
+    let doc = h.state().current_doc.clone().unwrap();
+    assert!(s.spans(&doc).len() > 20);
+    h.run_steps(2);
+    assert!(h.state().pane.blocks_laid_out() > 0);
+}

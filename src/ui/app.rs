@@ -82,14 +82,29 @@ impl SpanbenchApp {
         match Session::open(path, &self.settings.annotator) {
             Ok(session) => {
                 self.current_doc = session.corpus.documents.first().map(|d| d.id.clone());
-                self.notify(
-                    format!(
-                        "Opened {} ({} documents)",
-                        session.corpus.project.name,
-                        session.corpus.documents.len()
-                    ),
-                    false,
+                let others: Vec<String> = session
+                    .corpus
+                    .annotations
+                    .iter()
+                    .filter(|(a, sets)| {
+                        **a != session.annotator && sets.values().any(|s| !s.spans.is_empty())
+                    })
+                    .map(|(a, _)| a.clone())
+                    .collect();
+                let mut msg = format!(
+                    "Opened {} ({} documents).",
+                    session.corpus.project.name,
+                    session.corpus.documents.len()
                 );
+                if !others.is_empty()
+                    && session.corpus.annotations.get(&session.annotator).is_none()
+                {
+                    msg.push_str(&format!(
+                        " You have no annotations here yet; choose the layer {} (toolbar) to see theirs.",
+                        others.join(", ")
+                    ));
+                }
+                self.notify(msg, false);
                 self.session = Some(session);
                 self.pane = DocumentPane::default();
                 self.settings.push_recent(path);

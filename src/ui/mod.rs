@@ -18,17 +18,48 @@ use anyhow::Context as _;
 use app::SpanbenchApp;
 use settings::UserSettings;
 
-/// The sample project shipped in the source tree.
-pub fn sample_project() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("projects")
-        .join("karabakh")
+/// The sample project, embedded in the binary so it opens wherever spanbench runs.
+static SAMPLE: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/projects/karabakh");
+
+/// Writes the embedded sample project into `dir` unless a project is already there, and
+/// returns its path. The user's work on the sample stays in that copy, never in the
+/// binary or the source tree.
+pub fn install_sample(dir: &Path) -> anyhow::Result<PathBuf> {
+    let root = dir.join("karabakh");
+    if crate::storage::is_project(&root) {
+        return Ok(root);
+    }
+    // Extract beside the target and rename, so an interrupted first run never leaves a
+    // half-written project that later looks complete.
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".karabakh-")
+        .tempdir_in(dir)
+        .with_context(|| format!("writing into {}", dir.display()))?;
+    SAMPLE
+        .extract(tmp.path())
+        .with_context(|| format!("writing the sample project into {}", dir.display()))?;
+    std::fs::rename(tmp.keep(), &root).with_context(|| format!("creating {}", root.display()))?;
+    Ok(root)
+}
+
+/// Where the sample project is installed for this user.
+pub fn sample_project() -> anyhow::Result<PathBuf> {
+    let base = match std::env::var_os("SPANBENCH_DATA_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => directories::ProjectDirs::from("", "", "spanbench")
+            .map(|d| d.data_dir().to_path_buf())
+            .context("finding a folder for the sample project (no home folder?)")?,
+    };
+    install_sample(&base)
 }
 
 /// Runs the GUI on `path`, or the last project opened, or the sample project.
 pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let settings_path = UserSettings::path();
     let (settings, warning) = UserSettings::load(settings_path.as_deref());
+    let mut warning = warning;
     let target = path
         .or_else(|| {
             settings
@@ -37,9 +68,12 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
                 .find(|p| crate::storage::is_project(p))
                 .cloned()
         })
-        .or_else(|| {
-            let s = sample_project();
-            crate::storage::is_project(&s).then_some(s)
+        .or_else(|| match sample_project() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                warning = Some(format!("{e:#}"));
+                None
+            }
         });
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
