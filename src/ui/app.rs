@@ -97,7 +97,7 @@ impl SpanbenchApp {
                     session.corpus.documents.len()
                 );
                 if !others.is_empty()
-                    && session.corpus.annotations.get(&session.annotator).is_none()
+                    && !session.corpus.annotations.contains_key(&session.annotator)
                 {
                     msg.push_str(&format!(
                         " You have no annotations here yet; choose the layer {} (toolbar) to see theirs.",

@@ -503,14 +503,13 @@ fn handle_pointer(
             ui.scroll_with_delta(Vec2::new(0.0, 12.0));
         }
     }
-    if response.drag_stopped() {
-        if let (Some(a), Some(c)) = (pane.drag_anchor.take(), pane.drag_current.take())
-            && a != c
-        {
-            pane.selection = pane.snap(&input.doc.text, a, c, input.snap);
-            pane.selected_span = None;
-            changed = true;
-        }
+    if response.drag_stopped()
+        && let (Some(a), Some(c)) = (pane.drag_anchor.take(), pane.drag_current.take())
+        && a != c
+    {
+        pane.selection = pane.snap(&input.doc.text, a, c, input.snap);
+        pane.selected_span = None;
+        changed = true;
     }
     // A released pointer may already be gone from the response; fall back to the last
     // known position so a click at the end of a gesture still lands.

@@ -59,14 +59,13 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                     edited.note = draft.clone();
                 }
             }
-            if edited.review != span.review || commit_note {
-                if let Err(e) = app
+            if (edited.review != span.review || commit_note)
+                && let Err(e) = app
                     .session
                     .as_mut()
                     .map_or(Ok(()), |s| s.update_span(&doc_id, edited.clone()))
-                {
-                    app.notify(e.to_string(), true);
-                }
+            {
+                app.notify(e.to_string(), true);
             }
             if ui.button("Delete span (Del)").clicked() {
                 app.run(super::commands::Command::DeleteSpan);
