@@ -291,8 +291,10 @@ impl SpanbenchApp {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();
+        // An open menu or drop-down gets Escape to close itself.
+        let popup = ctx.any_popup_open();
         for cmd in Command::ALL {
-            if typing && cmd.needs_free_keyboard() {
+            if (typing && cmd.needs_free_keyboard()) || (popup && cmd == Command::ClearSelection) {
                 continue;
             }
             if let Some(sc) = cmd.shortcut()
@@ -303,6 +305,10 @@ impl SpanbenchApp {
         }
         if typing {
             return;
+        }
+        // Ctrl+= is where most keyboards have Ctrl++.
+        if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Equals)) {
+            self.pending.push(Command::ZoomIn);
         }
         if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Backspace)) {
             self.pending.push(Command::DeleteSpan);

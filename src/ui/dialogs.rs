@@ -227,7 +227,9 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                 ui.heading("Welcome to spanbench");
                 ui.label("Your annotator name. Your work is saved under annotations/<name>/ in each project, so teammates never conflict.");
                 let r = ui.add(egui::TextEdit::singleline(name).hint_text("e.g. anna").id(Id::unique("annotator_name")));
-                r.request_focus();
+                if ui.memory(|m| m.focused().is_none()) {
+                    r.request_focus();
+                }
                 error_line(ui, error);
                 if ui.button("Continue").clicked() || enter {
                     match valid_annotator(name) {

@@ -67,6 +67,13 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             {
                 app.notify(e.to_string(), true);
             }
+            let relations: Vec<String> = session_relations(app, &doc_id, span.id, &spans);
+            if !relations.is_empty() {
+                ui.label("Relations:");
+                for r in relations {
+                    ui.weak(r);
+                }
+            }
             if ui.button("Delete span (Del)").clicked() {
                 app.run(super::commands::Command::DeleteSpan);
             }
@@ -102,4 +109,29 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         app.pane.selection = None;
         app.pane.scroll_to = Some(start);
     }
+}
+
+/// The relations of span `id`, as "TYPE -> LABEL “text”" lines (read-only for now).
+fn session_relations(app: &SpanbenchApp, doc: &str, id: crate::model::SpanId, spans: &[Span]) -> Vec<String> {
+    let Some(set) = app.session.as_ref().and_then(|s| s.corpus.set(&s.annotator, doc)) else {
+        return Vec::new();
+    };
+    let describe = |sid| {
+        spans
+            .iter()
+            .find(|s| s.id == sid)
+            .map_or(format!("#{}", sid.0), |s| format!("{} “{}”", s.label, s.text))
+    };
+    set.relations
+        .iter()
+        .filter_map(|r| {
+            if r.from == id {
+                Some(format!("{} -> {}", r.kind, describe(r.to)))
+            } else if r.to == id {
+                Some(format!("{} <- {}", r.kind, describe(r.from)))
+            } else {
+                None
+            }
+        })
+        .collect()
 }
