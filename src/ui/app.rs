@@ -365,12 +365,14 @@ impl SpanbenchApp {
         egui::Panel::left("documents")
             .resizable(true)
             .default_size(230.0)
-            .size_range(160.0..=420.0)
+            .min_size(160.0)
+            .max_size(420.0)
             .show(ui, |ui| doc_list::doc_list_ui(ui, self));
         egui::Panel::right("inspector")
             .resizable(true)
             .default_size(300.0)
-            .size_range(200.0..=480.0)
+            .min_size(220.0)
+            .max_size(420.0)
             .show(ui, |ui| inspector::inspector_ui(ui, self));
         egui::CentralPanel::default().show(ui, |ui| self.center_ui(ui));
 

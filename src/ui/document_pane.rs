@@ -552,8 +552,8 @@ fn handle_pointer(
                         ui.horizontal(|ui| {
                             super::theme::color_chip(ui, label_color(input.labels, &s.label));
                             ui.colored_label(label_color(input.labels, &s.label), name);
-                            ui.label(format!("“{}”", s.text));
                         });
+                        ui.add(egui::Label::new(format!("“{}”", s.text)).wrap());
                     }
                 }
             });

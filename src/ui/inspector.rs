@@ -90,14 +90,14 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         .show(ui, |ui| {
             for s in &spans {
                 let selected = app.pane.selected_span == Some(s.id);
-                let text: String = if s.text.chars().count() > 48 {
-                    s.text.chars().take(47).chain(['…']).collect()
+                let text: String = if s.text.chars().count() > 34 {
+                    s.text.chars().take(33).chain(['…']).collect()
                 } else {
                     s.text.clone()
                 };
                 let resp = ui.horizontal(|ui| {
                     super::theme::color_chip(ui, color_of(&s.label));
-                    ui.selectable_label(selected, format!("{}  {}", s.label, text))
+                    ui.add(egui::Button::selectable(selected, format!("{}  {}", s.label, text)).truncate())
                 });
                 if resp.inner.clicked() {
                     go_to = Some((s.id, s.start));
