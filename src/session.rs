@@ -322,6 +322,13 @@ impl Session {
             .map(|t| AUTOSAVE_DELAY.saturating_sub(now.duration_since(t)))
     }
 
+    /// After a failed save: wait another [`AUTOSAVE_DELAY`] before the next attempt.
+    pub fn retry_save_later(&mut self, now: Instant) {
+        if self.unsaved_since.is_some() {
+            self.unsaved_since = Some(now);
+        }
+    }
+
     /// Writes every changed file atomically. Files that fail stay marked dirty.
     pub fn save(&mut self) -> Result<usize, StorageError> {
         let mut written = 0;

@@ -280,3 +280,34 @@ fn embedded_sample_project_installs_and_opens_with_its_gold_layer() {
     h.run_steps(2);
     assert!(h.state().pane.blocks_laid_out() > 0);
 }
+
+#[test]
+fn a_failed_autosave_keeps_the_edit_and_retries() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path(), "tester");
+    // A folder where the annotation file should go makes every write of it fail.
+    let file = storage::set_file(dir.path(), "tester", DOC);
+    std::fs::create_dir_all(&file).unwrap();
+    let p = char_index("Putin");
+    drag(&mut h, p, p + 4);
+    press(&mut h, Key::Num1);
+    std::thread::sleep(spanbench::session::AUTOSAVE_DELAY + std::time::Duration::from_millis(100));
+    h.run_steps(2);
+    let notice = h.state().notice.clone().expect("the failure is shown");
+    assert!(
+        notice.error && notice.text.contains("Autosave failed"),
+        "{notice:?}"
+    );
+    assert!(
+        h.state().session.as_ref().unwrap().is_dirty(),
+        "the edit must stay unsaved, not dropped"
+    );
+    assert_eq!(spans(&h).len(), 1);
+    // Once the obstacle is gone the next attempt writes the span.
+    std::fs::remove_dir(&file).unwrap();
+    std::thread::sleep(spanbench::session::AUTOSAVE_DELAY + std::time::Duration::from_millis(100));
+    h.run_steps(2);
+    let saved = storage::load(dir.path()).unwrap();
+    assert_eq!(saved.set("tester", DOC).unwrap().spans[0].text, "Putin");
+}

@@ -37,6 +37,7 @@ pub struct SpanbenchApp {
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
+    close_refused: bool,
 }
 
 impl SpanbenchApp {
@@ -55,6 +56,7 @@ impl SpanbenchApp {
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
+            close_refused: false,
         };
         if app.settings.annotator.is_empty() {
             app.dialog = Some(Dialog::ask_name());
@@ -334,6 +336,8 @@ impl SpanbenchApp {
         };
         if s.autosave_due(now) {
             if let Err(e) = s.save() {
+                // Try again after another delay rather than on every frame.
+                s.retry_save_later(now);
                 self.notify(format!("Autosave failed: {e}"), true);
             }
         } else if let Some(wait) = s.autosave_in(now) {
@@ -355,8 +359,12 @@ impl SpanbenchApp {
             self.applied_theme = Some(self.settings.dark_mode);
         }
         self.handle_keys(&ctx);
-        if ctx.input(|i| i.viewport().close_requested()) {
-            self.save_now();
+        if ctx.input(|i| i.viewport().close_requested()) && !self.save_now() && !self.close_refused
+        {
+            // Unsaved work could not be written: keep the window open once so the user
+            // sees why; a second close request quits anyway.
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.close_refused = true;
         }
 
         egui::Panel::top("menu_bar").show(ui, |ui| menus::menu_bar_ui(ui, self));

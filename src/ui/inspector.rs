@@ -97,7 +97,10 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 };
                 let resp = ui.horizontal(|ui| {
                     super::theme::color_chip(ui, color_of(&s.label));
-                    ui.add(egui::Button::selectable(selected, format!("{}  {}", s.label, text)).truncate())
+                    ui.add(
+                        egui::Button::selectable(selected, format!("{}  {}", s.label, text))
+                            .truncate(),
+                    )
                 });
                 if resp.inner.clicked() {
                     go_to = Some((s.id, s.start));
@@ -112,15 +115,26 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
 }
 
 /// The relations of span `id`, as "TYPE -> LABEL “text”" lines (read-only for now).
-fn session_relations(app: &SpanbenchApp, doc: &str, id: crate::model::SpanId, spans: &[Span]) -> Vec<String> {
-    let Some(set) = app.session.as_ref().and_then(|s| s.corpus.set(&s.annotator, doc)) else {
+fn session_relations(
+    app: &SpanbenchApp,
+    doc: &str,
+    id: crate::model::SpanId,
+    spans: &[Span],
+) -> Vec<String> {
+    let Some(set) = app
+        .session
+        .as_ref()
+        .and_then(|s| s.corpus.set(&s.annotator, doc))
+    else {
         return Vec::new();
     };
     let describe = |sid| {
         spans
             .iter()
             .find(|s| s.id == sid)
-            .map_or(format!("#{}", sid.0), |s| format!("{} “{}”", s.label, s.text))
+            .map_or(format!("#{}", sid.0), |s| {
+                format!("{} “{}”", s.label, s.text)
+            })
     };
     set.relations
         .iter()
