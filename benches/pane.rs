@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use egui::{Event, MouseWheelUnit, Pos2, RawInput, Rect, Vec2, pos2, vec2};
-use spanbench::model::{AnnotationSet, Corpus, Document, Project, Span, SpanId};
+use spanbench::model::{AnnotationSet, Corpus, Document, Label, Project, Span, SpanId};
 use spanbench::offsets::{Snap, slice_chars};
 use spanbench::session::Session;
 use spanbench::storage;
@@ -144,6 +144,17 @@ fn frame(
     t.elapsed()
 }
 
+fn pane_input<'a>(doc: &'a Document, session: &'a Session, labels: &'a [Label]) -> PaneInput<'a> {
+    PaneInput {
+        doc,
+        spans: session.spans(&doc.id),
+        labels,
+        revision: session.revision,
+        snap: Snap::Words,
+        font_size: 17.0,
+    }
+}
+
 fn percentile(v: &mut [Duration], p: f64) -> Duration {
     v.sort();
     v[((v.len() as f64 - 1.0) * p).round() as usize]
@@ -212,14 +223,7 @@ fn main() {
     let doc = session.corpus.document("big").unwrap().clone();
     let mut first_frames = Vec::new();
     {
-        let input = PaneInput {
-            doc: &doc,
-            spans: session.spans("big"),
-            labels: &labels,
-            revision: session.revision,
-            snap: Snap::Words,
-            font_size: 17.0,
-        };
+        let input = pane_input(&doc, &session, &labels);
         for _ in 0..5 {
             pane = DocumentPane::default();
             first_frames.push(frame(&ctx, &mut pane, &input, vec![]));
@@ -234,14 +238,7 @@ fn main() {
     // Scrolling: a mouse-wheel notch every frame, through a long stretch of the document.
     let mut scroll = Vec::new();
     {
-        let input = PaneInput {
-            doc: &doc,
-            spans: session.spans("big"),
-            labels: &labels,
-            revision: session.revision,
-            snap: Snap::Words,
-            font_size: 17.0,
-        };
+        let input = pane_input(&doc, &session, &labels);
         frame(
             &ctx,
             &mut pane,
@@ -275,14 +272,7 @@ fn main() {
         let t = Instant::now();
         let _ = slice_chars(&doc.text, s, s + 5);
         session.add_span("big", s, s + 5, "PLACE").unwrap();
-        let input = PaneInput {
-            doc: &doc,
-            spans: session.spans("big"),
-            labels: &labels,
-            revision: session.revision,
-            snap: Snap::Words,
-            font_size: 17.0,
-        };
+        let input = pane_input(&doc, &session, &labels);
         let _ = frame(&ctx, &mut pane, &input, vec![]);
         adds.push(t.elapsed());
     }
