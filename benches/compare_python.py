@@ -65,7 +65,8 @@ def synthetic_corpus():
             last = min(i + n - 1, WORDS_PER_DOC - 1)
             start, end = offs[i][0], offs[last][1]
             label = LABELS[rng.next() % len(LABELS)]
-            spans.append({"id": k + 1, "start": start, "end": end, "label": label, "text": text[start:end]})
+            spans.append({"id": k + 1, "start": start, "end": end, "label": label, "text": text[start:end],
+                          "origin": "manual", "review": "unreviewed"})
         docs.append({"id": f"doc{d:05}", "text": text, "spans": spans})
     return docs
 

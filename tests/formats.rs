@@ -272,8 +272,8 @@ proptest! {
         let records = formats::select(&corpus, &Layer::All).unwrap();
         for rec in &records {
             let mut report = Report::default();
-            let (sents, kept) = tagging::tag_record(rec, scheme, &mut report);
-            let decoded = decode(rec, &sents, scheme)?;
+            let (tagged, kept) = tagging::tag_record(rec, scheme, &mut report);
+            let decoded = decode(rec, &tagged, scheme)?;
             prop_assert_eq!(decoded.len(), kept);
             // Every kept span is one of the record's spans, exactly.
             for (s, e, l) in &decoded {
@@ -296,18 +296,20 @@ proptest! {
 /// (the same rules seqeval's strict mode applies).
 fn decode(
     rec: &Record,
-    sents: &[tagging::Sentence],
+    tagged: &tagging::Tagged,
     scheme: TagScheme,
 ) -> Result<Vec<(usize, usize, String)>, TestCaseError> {
     let toks = tokenize(&rec.doc.text);
     let mut out = Vec::new();
     let mut i = 0;
-    for sent in sents {
+    for sent in tagged.sentences() {
         let mut open: Option<(usize, String)> = None;
-        for (n, tag) in sent.tags.iter().enumerate() {
+        for tt in sent {
+            let tag = tt.tag();
             let t = toks[i];
             let text = slice_chars(&rec.doc.text, t.start, t.end).unwrap();
-            prop_assert_eq!(&sent.tokens[n], text);
+            prop_assert_eq!((tt.start, tt.end), (t.start, t.end));
+            prop_assert_eq!(&rec.doc.text[tt.bytes.0..tt.bytes.1], text);
             let (p, l) = tag.split_once('-').unwrap_or(("O", ""));
             match (scheme, p) {
                 (_, "O") => prop_assert!(open.is_none() || scheme == TagScheme::Iob2),

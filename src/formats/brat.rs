@@ -461,3 +461,41 @@ pub fn parse(
     }
     Ok(doc)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_split_at_line_breaks_only() {
+        let t = "ab\ncd\n\nef g";
+        assert_eq!(fragments(t, 0, 11), vec![(0, 2), (3, 5), (7, 11)]);
+        assert_eq!(fragments(t, 7, 11), vec![(7, 11)]);
+        assert_eq!(fragments(t, 5, 7), Vec::<(usize, usize)>::new());
+    }
+
+    #[test]
+    fn reads_fragments_attributes_notes_and_normalisations() {
+        let text = "Ilham\r\nAliyev spoke.";
+        let ann = "T1\tACTOR 0 5;7 13\tIlham Aliyev\nA1\tNegated T1\nN1\tReference T1 Wikidata:Q1\tIlham\n#1\tAnnotatorNotes T1\tsee bio\nE1\tMeet:T1\n";
+        let mut notes = Vec::new();
+        let d = parse(text, ann, "x.ann", "anna", &mut notes).unwrap();
+        let s = &d.sets[0].spans[0];
+        assert_eq!((s.start, s.end), (0, 13));
+        assert_eq!(s.attrs.get("Negated").map(String::as_str), Some(""));
+        assert_eq!(
+            s.attrs.get(REF_ATTR).map(String::as_str),
+            Some("Wikidata:Q1")
+        );
+        assert_eq!(s.note, "see bio");
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        let bad = parse(
+            text,
+            "T1\tACTOR 0 99\tx\nX1\tfoo\n",
+            "x.ann",
+            "anna",
+            &mut notes,
+        );
+        assert_eq!(bad.unwrap_err().len(), 2);
+    }
+}

@@ -17,53 +17,58 @@ pub fn export(
     out: &mut dyn Write,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ExportError> {
-    let mut report = Report::default();
-    for (i, rec) in records.iter().enumerate() {
-        writeln!(out, "{DOCSTART}\n")?;
-        let (sentences, kept) = tag_record(rec, opts.scheme, &mut report);
-        for sent in &sentences {
-            for (tok, tag) in sent.tokens.iter().zip(&sent.tags) {
-                let written = column_safe(tok);
-                if written != *tok {
+    super::render_records(records, out, progress, |rec, buf, report| {
+        buf.extend_from_slice(DOCSTART.as_bytes());
+        buf.extend_from_slice(b"\n\n");
+        let (tagged, kept) = tag_record(rec, opts.scheme, report);
+        let text = &rec.doc.text;
+        for sent in tagged.sentences() {
+            for t in sent {
+                let tok = &text[t.bytes.0..t.bytes.1];
+                if tok.contains(char::is_whitespace) {
+                    let written = column_safe(tok);
                     report.record_note(
                         rec,
                         format!("token {tok:?} holds whitespace; written as {written:?}"),
                     );
+                    buf.extend_from_slice(written.as_bytes());
+                } else {
+                    buf.extend_from_slice(tok.as_bytes());
                 }
-                writeln!(out, "{written} {tag}")?;
+                buf.push(b' ');
+                let mut p = [0u8; 4];
+                buf.extend_from_slice(t.prefix.encode_utf8(&mut p).as_bytes());
+                if t.prefix != 'O' {
+                    buf.push(b'-');
+                    buf.extend_from_slice(t.label.as_bytes());
+                }
+                buf.push(b'\n');
             }
-            writeln!(out)?;
+            buf.push(b'\n');
         }
         for s in rec.spans() {
             report.lost_fields(rec, s, Keeps::default());
         }
-        if rec.set.is_some_and(|s| !s.relations.is_empty()) {
+        if let Some(set) = rec.set.filter(|s| !s.relations.is_empty()) {
             report.record_note(
                 rec,
                 format!(
                     "{} relation(s) dropped: CoNLL has no place for relations",
-                    rec.set.map_or(0, |s| s.relations.len())
+                    set.relations.len()
                 ),
             );
         }
-        report.records += 1;
         report.spans += kept;
-        progress(i + 1, records.len());
-    }
-    out.flush()?;
-    Ok(report)
+        Ok(())
+    })
 }
 
 /// A token with any whitespace in it (a space carrying a combining mark, say) would
 /// split into two columns; such characters become `_`.
 fn column_safe(tok: &str) -> String {
-    if tok.chars().any(char::is_whitespace) {
-        tok.chars()
-            .map(|c| if c.is_whitespace() { '_' } else { c })
-            .collect()
-    } else {
-        tok.to_string()
-    }
+    tok.chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect()
 }
 
 /// True for `O` and `B-X`, `I-X`, `E-X`, `S-X`, `L-X`, `U-X`.

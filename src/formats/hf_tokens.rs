@@ -35,31 +35,45 @@ pub fn export(
     out: &mut dyn Write,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ExportError> {
-    let names = label_names(project, opts.scheme);
-    let index: HashMap<&str, usize> = names
+    // Index of a tag in `label_names`, computed rather than looked up by string.
+    let per_label = match opts.scheme {
+        TagScheme::Iob2 => 2,
+        TagScheme::Bioes => 4,
+    };
+    let label_index: HashMap<&str, usize> = project
+        .labels
         .iter()
         .enumerate()
-        .map(|(i, n)| (n.as_str(), i))
+        .map(|(i, l)| (l.key.as_str(), i))
         .collect();
-    let mut report = Report::default();
-    for (i, rec) in records.iter().enumerate() {
-        let (sentences, kept) = tag_record(rec, opts.scheme, &mut report);
-        for (n, sent) in sentences.iter().enumerate() {
-            // Labels come from the validated schema, so every tag has an index.
-            let tags: Vec<usize> = sent
-                .tags
-                .iter()
-                .map(|t| index.get(t.as_str()).copied().unwrap_or(0))
-                .collect();
+    let tag_index = |prefix: char, label: &str| -> usize {
+        let Some(&l) = label_index.get(label) else {
+            return 0;
+        };
+        let p = match prefix {
+            'B' => 0,
+            'I' => 1,
+            'E' => 2,
+            'S' => 3,
+            _ => return 0,
+        };
+        1 + l * per_label + p
+    };
+    super::render_records(records, out, progress, |rec, buf, report| {
+        let (tagged, kept) = tag_record(rec, opts.scheme, report);
+        let text = &rec.doc.text;
+        for (n, sent) in tagged.sentences().enumerate() {
             let id = match rec.annotator {
                 Some(a) => format!("{}@{a}#{n}", rec.doc.id),
                 None => format!("{}#{n}", rec.doc.id),
             };
+            let tokens: Vec<&str> = sent.iter().map(|t| &text[t.bytes.0..t.bytes.1]).collect();
+            let tags: Vec<usize> = sent.iter().map(|t| tag_index(t.prefix, t.label)).collect();
             serde_json::to_writer(
-                &mut *out,
-                &json!({"id": id, "tokens": sent.tokens, "ner_tags": tags}),
+                &mut *buf,
+                &json!({"id": id, "tokens": tokens, "ner_tags": tags}),
             )?;
-            out.write_all(b"\n")?;
+            buf.push(b'\n');
         }
         for s in rec.spans() {
             report.lost_fields(rec, s, Keeps::default());
@@ -73,10 +87,7 @@ pub fn export(
                 ),
             );
         }
-        report.records += 1;
         report.spans += kept;
-        progress(i + 1, records.len());
-    }
-    out.flush()?;
-    Ok(report)
+        Ok(())
+    })
 }

@@ -39,6 +39,10 @@ const BLOCK: &[&str] = &[
     "summary",
 ];
 
+/// Marks a `<br>` while text is gathered: a newline in the source is only whitespace,
+/// so a private-use character stands for the line breaks the page asks for.
+const BR: char = '\u{E000}';
+
 /// Returns `(title, text)`; paragraphs are separated by a blank line.
 pub fn extract(html: &str) -> (Option<String>, String) {
     let doc = Html::parse_document(html);
@@ -73,7 +77,7 @@ fn walk(el: ElementRef, paras: &mut Vec<String>, cur: &mut String) {
                     continue;
                 };
                 if name == "br" {
-                    cur.push('\n');
+                    cur.push(BR);
                     continue;
                 }
                 let block = BLOCK.contains(&name);
@@ -94,7 +98,7 @@ fn walk(el: ElementRef, paras: &mut Vec<String>, cur: &mut String) {
 
 fn flush(paras: &mut Vec<String>, cur: &mut String) {
     let lines: Vec<String> = cur
-        .split('\n')
+        .split(BR)
         .map(collapse)
         .filter(|l| !l.is_empty())
         .collect();

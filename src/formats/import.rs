@@ -462,12 +462,28 @@ pub fn import_paths_as(
     // reports every problem.
     match finish(corpus, raw_docs, notes) {
         Ok(imported) if errors.is_empty() => Ok(imported),
-        Ok(_) => Err(ImportErrors(errors)),
+        Ok(_) => Err(ImportErrors(in_line_order(errors))),
         Err(mut more) => {
             errors.append(&mut more);
-            Err(ImportErrors(errors))
+            Err(ImportErrors(in_line_order(errors)))
         }
     }
+}
+
+/// Sorts messages that start with `file:line` by file, then line number, so that
+/// problems found in different passes read top to bottom.
+fn in_line_order(mut errors: Vec<String>) -> Vec<String> {
+    let key = |e: &String| -> (String, usize) {
+        let head = e.split(": ").next().unwrap_or("");
+        match head.rsplit_once(':') {
+            Some((file, line)) if line.chars().all(|c| c.is_ascii_digit()) => {
+                (file.to_string(), line.parse().unwrap_or(0))
+            }
+            _ => (head.to_string(), 0),
+        }
+    };
+    errors.sort_by_key(key);
+    errors
 }
 
 /// Documents, notes and errors of one file.
@@ -884,5 +900,47 @@ fn build_set(
         Ok(set)
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_ids_and_line_order() {
+        assert_eq!(numeric_id("T12"), Some(12));
+        assert_eq!(numeric_id("s3"), Some(3));
+        assert_eq!(numeric_id("BtfOIVC3G2"), None);
+        assert_eq!(numeric_id("0"), None);
+        let sorted = in_line_order(vec![
+            "b.jsonl:10: x".into(),
+            "a.jsonl:2: y".into(),
+            "b.jsonl:9: z".into(),
+        ]);
+        assert_eq!(sorted, ["a.jsonl:2: y", "b.jsonl:9: z", "b.jsonl:10: x"]);
+    }
+
+    #[test]
+    fn detects_json_shapes() {
+        assert_eq!(
+            detect_json(r#"[{"data": {"text": "x"}}]"#),
+            Some(ImportFormat::LabelStudio)
+        );
+        assert_eq!(
+            detect_json("{\"text\": \"x\", \"spans\": []}\n{}"),
+            Some(ImportFormat::SpansJsonl)
+        );
+        assert_eq!(
+            detect_json("{\"text\": \"x\", \"label\": []}\n"),
+            Some(ImportFormat::Doccano)
+        );
+        assert_eq!(
+            detect_json("{\"text\": \"x\"}\n{\"text\": \"y\"}"),
+            Some(ImportFormat::Jsonl)
+        );
+        assert_eq!(detect_json("plain words"), None);
+        assert!(looks_like_conll("EU B-ORG\nrejects O\n"));
+        assert!(!looks_like_conll("Putin met Aliyev.\nThen left.\n"));
     }
 }

@@ -353,6 +353,72 @@ impl fmt::Display for Report {
     }
 }
 
+/// Renders every record with `render` (into a buffer and a report of its own) and
+/// writes the buffers to `out` in record order. Records are independent, so batches of
+/// them are rendered on all cores; the output and the report are the same as rendering
+/// one by one. `report.records` is counted here; `render` counts spans and adds notes.
+pub(crate) fn render_records<F>(
+    records: &[Record],
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(usize, usize),
+    render: F,
+) -> Result<Report, ExportError>
+where
+    F: Fn(&Record, &mut Vec<u8>, &mut Report) -> Result<(), ExportError> + Sync,
+{
+    const CHUNK: usize = 256;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let render_chunk = |chunk: &[Record]| -> Result<(Vec<u8>, Report), ExportError> {
+        let mut buf = Vec::new();
+        let mut report = Report::default();
+        for r in chunk {
+            render(r, &mut buf, &mut report)?;
+            report.records += 1;
+        }
+        Ok((buf, report))
+    };
+    let mut report = Report::default();
+    let mut done = 0;
+    for batch in records.chunks(CHUNK * threads) {
+        let parts: Vec<Result<(Vec<u8>, Report), ExportError>> =
+            if threads == 1 || batch.len() <= CHUNK {
+                batch.chunks(CHUNK).map(render_chunk).collect()
+            } else {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = batch
+                        .chunks(CHUNK)
+                        .map(|c| scope.spawn(move || render_chunk(c)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join().unwrap_or_else(|_| {
+                                Err(ExportError::Io(std::io::Error::other(
+                                    "an export thread stopped unexpectedly",
+                                )))
+                            })
+                        })
+                        .collect()
+                })
+            };
+        for (part, chunk) in parts.into_iter().zip(batch.chunks(CHUNK)) {
+            let (buf, mut r) = part?;
+            out.write_all(&buf)?;
+            report.records += r.records;
+            report.spans += r.spans;
+            report.notes.append(&mut r.notes);
+            for _ in chunk {
+                done += 1;
+                progress(done, records.len());
+            }
+        }
+    }
+    out.flush()?;
+    Ok(report)
+}
+
 /// `dir/stem.ext` beside `out`: `tasks.json` gives `tasks.label_config.xml`.
 pub fn sibling(out: &Path, ext: &str) -> PathBuf {
     let stem = out

@@ -2,90 +2,151 @@
 //! `{"id", "text", "spans": [{"start", "end", "label", "text", ...}], "relations", "meta"}`.
 //! Offsets are Unicode scalar values (Python `str` indices), end-exclusive.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::import::{
     Parsed, RawDoc, RawRelation, RawSet, RawSpan, get_str, get_usize, parse_status, value_key,
 };
-use super::{ExportError, Record, Report};
+use super::{ExportError, Record, Report, render_records};
 use crate::model::{Origin, Review, Span};
 
-fn span_json(s: &Span) -> Value {
-    let mut v = json!({
-        "id": s.id.0,
-        "start": s.start,
-        "end": s.end,
-        "label": s.label,
-        "text": s.text,
-    });
-    if let Value::Object(m) = &mut v {
-        if !s.attrs.is_empty() {
-            m.insert("attrs".into(), json!(s.attrs));
-        }
-        if !s.note.is_empty() {
-            m.insert("note".into(), json!(s.note));
-        }
-        m.insert(
-            "origin".into(),
-            json!(format!("{:?}", s.origin).to_lowercase()),
-        );
-        m.insert(
-            "review".into(),
-            json!(format!("{:?}", s.review).to_lowercase()),
-        );
+fn origin_str(o: Origin) -> &'static str {
+    match o {
+        Origin::Manual => "manual",
+        Origin::Imported => "imported",
+        Origin::Suggested => "suggested",
     }
-    v
+}
+
+fn review_str(r: Review) -> &'static str {
+    match r {
+        Review::Unreviewed => "unreviewed",
+        Review::Accepted => "accepted",
+        Review::Rejected => "rejected",
+    }
+}
+
+// Borrowing mirrors of the model, so a line is written without building a JSON tree.
+#[derive(Serialize)]
+struct SpanOut<'a> {
+    id: u32,
+    start: usize,
+    end: usize,
+    label: &'a str,
+    text: &'a str,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    attrs: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    note: &'a str,
+    origin: &'static str,
+    review: &'static str,
+}
+
+#[derive(Serialize)]
+struct EndOut<'a> {
+    id: u32,
+    start: usize,
+    end: usize,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct RelationOut<'a> {
+    id: u32,
+    label: &'a str,
+    from: u32,
+    to: u32,
+    head_span: Option<EndOut<'a>>,
+    child_span: Option<EndOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct MetaOut<'a> {
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    annotator: Option<&'a str>,
+    status: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct RecordOut<'a> {
+    id: &'a str,
+    text: &'a str,
+    spans: Vec<SpanOut<'a>>,
+    relations: Vec<RelationOut<'a>>,
+    meta: MetaOut<'a>,
+}
+
+fn record_out<'a>(r: &Record<'a>) -> RecordOut<'a> {
+    let spans = r.set.map_or(Vec::new(), |set| {
+        set.spans
+            .iter()
+            .map(|s| SpanOut {
+                id: s.id.0,
+                start: s.start,
+                end: s.end,
+                label: &s.label,
+                text: &s.text,
+                attrs: &s.attrs,
+                note: &s.note,
+                origin: origin_str(s.origin),
+                review: review_str(s.review),
+            })
+            .collect()
+    });
+    let relations = r.set.map_or(Vec::new(), |set| {
+        let end = |id| {
+            set.span(id).map(|s: &'a Span| EndOut {
+                id: s.id.0,
+                start: s.start,
+                end: s.end,
+                label: &s.label,
+            })
+        };
+        set.relations
+            .iter()
+            .map(|rel| RelationOut {
+                id: rel.id.0,
+                label: &rel.kind,
+                from: rel.from.0,
+                to: rel.to.0,
+                head_span: end(rel.from),
+                child_span: end(rel.to),
+            })
+            .collect()
+    });
+    let m = &r.doc.meta;
+    RecordOut {
+        id: &r.doc.id,
+        text: &r.doc.text,
+        spans,
+        relations,
+        meta: MetaOut {
+            title: &r.doc.title,
+            source: m.source.as_deref(),
+            url: m.url.as_deref(),
+            published: m.published.as_deref(),
+            language: m.language.as_deref(),
+            annotator: r.annotator,
+            status: r.set.map(|s| s.status.as_str()),
+        },
+    }
 }
 
 /// The JSON object of one record.
 pub fn record_json(r: &Record) -> Value {
-    let spans: Vec<Value> = r
-        .set
-        .map_or(Vec::new(), |s| s.spans.iter().map(span_json).collect());
-    let relations: Vec<Value> = r.set.map_or(Vec::new(), |set| {
-        set.relations
-            .iter()
-            .map(|rel| {
-                let end = |id| {
-                    set.span(id).map(
-                        |s| json!({"id": s.id.0, "start": s.start, "end": s.end, "label": s.label}),
-                    )
-                };
-                json!({
-                    "id": rel.id.0,
-                    "label": rel.kind,
-                    "from": rel.from.0,
-                    "to": rel.to.0,
-                    "head_span": end(rel.from),
-                    "child_span": end(rel.to),
-                })
-            })
-            .collect()
-    });
-    let mut meta = Map::new();
-    meta.insert("title".into(), json!(r.doc.title));
-    let m = &r.doc.meta;
-    for (k, v) in [
-        ("source", &m.source),
-        ("url", &m.url),
-        ("published", &m.published),
-        ("language", &m.language),
-    ] {
-        if let Some(v) = v {
-            meta.insert(k.into(), json!(v));
-        }
-    }
-    meta.insert("annotator".into(), json!(r.annotator));
-    meta.insert("status".into(), json!(r.set.map(|s| s.status.as_str())));
-    json!({
-        "id": r.doc.id,
-        "text": r.doc.text,
-        "spans": spans,
-        "relations": relations,
-        "meta": meta,
-    })
+    serde_json::to_value(record_out(r)).unwrap_or(Value::Null)
 }
 
 /// Writes one line per record.
@@ -99,16 +160,12 @@ pub fn export_with(
     out: &mut dyn Write,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ExportError> {
-    let mut report = Report::default();
-    for (i, r) in records.iter().enumerate() {
-        serde_json::to_writer(&mut *out, &record_json(r))?;
-        out.write_all(b"\n")?;
-        report.records += 1;
-        report.spans += r.set.map_or(0, |s| s.spans.len());
-        progress(i + 1, records.len());
-    }
-    out.flush()?;
-    Ok(report)
+    render_records(records, out, progress, |r, buf, report| {
+        serde_json::to_writer(&mut *buf, &record_out(r))?;
+        buf.push(b'\n');
+        report.spans += r.spans().len();
+        Ok(())
+    })
 }
 
 /// Reads spans-jsonl (as written above, or any `{"text", "spans"}` lines spaCy and

@@ -1,6 +1,6 @@
 //! Turning character spans into per-token tags, shared by CoNLL and hf-tokens.
 //!
-//! Tokens come from [`crate::offsets::tokens::tokenize`] and sentences from
+//! Tokens come from [`crate::offsets::tokens::tokenize_with_bytes`] and sentences from
 //! [`crate::offsets::tokens::sentences`]. A token format holds at most one span per
 //! token and only spans that start and end on token boundaries, so:
 //!
@@ -12,13 +12,48 @@
 
 use super::{Record, Report, TagScheme};
 use crate::model::Span;
-use crate::offsets::tokens::{Alignment, Token, align, sentences, tokenize};
+use crate::offsets::tokens::{Alignment, align, sentences, tokenize_with_bytes};
 
-/// One sentence: token texts and their tags (`O`, `B-ACTOR`, ...).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Sentence {
-    pub tokens: Vec<String>,
-    pub tags: Vec<String>,
+/// One token and its tag: `prefix` is `O`, `B`, `I`, `E` or `S`; `label` is empty for `O`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenTag<'a> {
+    /// Scalar offsets of the token.
+    pub start: usize,
+    pub end: usize,
+    /// Byte offsets of the token.
+    pub bytes: (usize, usize),
+    pub prefix: char,
+    pub label: &'a str,
+}
+
+impl TokenTag<'_> {
+    /// `O`, `B-ACTOR`, ...
+    pub fn tag(&self) -> String {
+        if self.prefix == 'O' {
+            "O".to_string()
+        } else {
+            format!("{}-{}", self.prefix, self.label)
+        }
+    }
+}
+
+/// The tokens of one record, in sentences.
+#[derive(Clone, Debug, Default)]
+pub struct Tagged<'a> {
+    pub tokens: Vec<TokenTag<'a>>,
+    /// Exclusive end (token index) of each sentence, in order.
+    pub sentence_ends: Vec<usize>,
+}
+
+impl<'a> Tagged<'a> {
+    pub fn sentences(&self) -> impl Iterator<Item = &[TokenTag<'a>]> {
+        let mut start = 0;
+        self.sentence_ends.iter().map(move |&end| {
+            let s = &self.tokens[start..end];
+            start = end;
+            s
+        })
+    }
 }
 
 /// A span as it lands on tokens.
@@ -28,25 +63,26 @@ struct Placed<'a> {
     last: usize,
 }
 
-/// The tagged sentences of one record, with every dropped span noted in `report`.
-/// Returns how many spans were kept.
-pub fn tag_record(rec: &Record, scheme: TagScheme, report: &mut Report) -> (Vec<Sentence>, usize) {
-    let text = &rec.doc.text;
-    let chars: Vec<char> = text.chars().collect();
-    let tokens = tokenize(text);
-    let mut candidates: Vec<Placed> = Vec::new();
-    for span in rec.spans() {
+/// Tags one record's tokens, with every dropped span noted in `report`. Returns the
+/// tagged tokens and how many spans were kept.
+pub fn tag_record<'a>(
+    rec: &Record<'a>,
+    scheme: TagScheme,
+    report: &mut Report,
+) -> (Tagged<'a>, usize) {
+    let text: &'a str = &rec.doc.text;
+    let (tokens, bytes) = tokenize_with_bytes(text);
+    let tok_text = |i: usize| &text[bytes[i].0..bytes[i].1];
+    let spans: &'a [Span] = rec.set.map_or(&[], |s| &s.spans);
+    let mut candidates: Vec<Placed<'a>> = Vec::with_capacity(spans.len());
+    for span in spans {
         match align(&tokens, span.start, span.end) {
             Alignment::Exact { first, last } => candidates.push(Placed { span, first, last }),
             Alignment::Partial { first, last } => {
-                let cut: Vec<String> = [first, last]
-                    .iter()
-                    .map(|&i| token_text(&chars, tokens[i]))
-                    .collect();
-                let which = if cut[0] == cut[1] || first == last {
-                    format!("token {:?}", cut[0])
+                let which = if first == last {
+                    format!("token {:?}", tok_text(first))
                 } else {
-                    format!("tokens {:?}..{:?}", cut[0], cut[1])
+                    format!("tokens {:?}..{:?}", tok_text(first), tok_text(last))
                 };
                 report.span_note(
                     rec,
@@ -60,11 +96,22 @@ pub fn tag_record(rec: &Record, scheme: TagScheme, report: &mut Report) -> (Vec<
         }
     }
     candidates.sort_by_key(|p| (p.first, std::cmp::Reverse(p.last), p.span.id));
-    let mut owner: Vec<Option<usize>> = vec![None; tokens.len()];
-    let mut kept: Vec<&Placed> = Vec::new();
+    let mut owner: Vec<u32> = vec![u32::MAX; tokens.len()];
+    let mut kept: Vec<&Placed> = Vec::with_capacity(candidates.len());
+    let mut out: Vec<TokenTag<'a>> = tokens
+        .iter()
+        .zip(&bytes)
+        .map(|(t, &b)| TokenTag {
+            start: t.start,
+            end: t.end,
+            bytes: b,
+            prefix: 'O',
+            label: "",
+        })
+        .collect();
     for p in &candidates {
-        if let Some(k) = (p.first..=p.last).find_map(|t| owner[t]) {
-            let other = kept[k].span;
+        if let Some(&k) = owner[p.first..=p.last].iter().find(|&&o| o != u32::MAX) {
+            let other = kept[k as usize].span;
             report.span_note(
                 rec,
                 p.span,
@@ -75,51 +122,46 @@ pub fn tag_record(rec: &Record, scheme: TagScheme, report: &mut Report) -> (Vec<
             );
             continue;
         }
-        for o in owner.iter_mut().take(p.last + 1).skip(p.first) {
-            *o = Some(kept.len());
+        let k = kept.len() as u32;
+        for t in p.first..=p.last {
+            owner[t] = k;
+            out[t].label = &p.span.label;
+            out[t].prefix = match scheme {
+                TagScheme::Iob2 if t == p.first => 'B',
+                TagScheme::Iob2 => 'I',
+                TagScheme::Bioes if p.first == p.last => 'S',
+                TagScheme::Bioes if t == p.first => 'B',
+                TagScheme::Bioes if t == p.last => 'E',
+                TagScheme::Bioes => 'I',
+            };
         }
         kept.push(p);
     }
-    let mut tags: Vec<String> = vec!["O".to_string(); tokens.len()];
-    for p in &kept {
-        let l = &p.span.label;
-        for (t, tag) in tags.iter_mut().enumerate().take(p.last + 1).skip(p.first) {
-            *tag = match scheme {
-                TagScheme::Iob2 if t == p.first => format!("B-{l}"),
-                TagScheme::Iob2 => format!("I-{l}"),
-                TagScheme::Bioes if p.first == p.last => format!("S-{l}"),
-                TagScheme::Bioes if t == p.first => format!("B-{l}"),
-                TagScheme::Bioes if t == p.last => format!("E-{l}"),
-                TagScheme::Bioes => format!("I-{l}"),
-            };
-        }
-    }
-    // Sentence of each token; a kept span keeps its tokens in one sentence.
+    // A sentence ends between two tokens of different sentences, unless one kept span
+    // covers both: then the sentences are joined.
     let sents = sentences(text);
-    let mut sent_of = vec![0usize; tokens.len()];
+    let mut sentence_ends = Vec::with_capacity(sents.len());
     let mut si = 0;
+    let mut prev_sent = 0;
     for (i, t) in tokens.iter().enumerate() {
         while si + 1 < sents.len() && sents[si].1 <= t.start {
             si += 1;
         }
-        sent_of[i] = si;
-    }
-    let mut out: Vec<Sentence> = Vec::new();
-    let mut cur = Sentence::default();
-    for (i, t) in tokens.iter().enumerate() {
-        let same_span = i > 0 && owner[i].is_some() && owner[i] == owner[i - 1];
-        if i > 0 && sent_of[i] != sent_of[i - 1] && !same_span && !cur.tokens.is_empty() {
-            out.push(std::mem::take(&mut cur));
+        let same_span = i > 0 && owner[i] != u32::MAX && owner[i] == owner[i - 1];
+        if i > 0 && si != prev_sent && !same_span {
+            sentence_ends.push(i);
         }
-        cur.tokens.push(token_text(&chars, *t));
-        cur.tags.push(std::mem::take(&mut tags[i]));
+        prev_sent = si;
     }
-    if !cur.tokens.is_empty() {
-        out.push(cur);
+    if !tokens.is_empty() {
+        sentence_ends.push(tokens.len());
     }
-    (out, kept.len())
-}
-
-fn token_text(chars: &[char], t: Token) -> String {
-    chars[t.start..t.end].iter().collect()
+    let n = kept.len();
+    (
+        Tagged {
+            tokens: out,
+            sentence_ends,
+        },
+        n,
+    )
 }

@@ -43,6 +43,75 @@ fn tricky_text() -> impl Strategy<Value = String> {
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }
 
+/// Text dense in what sentence rules look at: terminators of several scripts, closing
+/// punctuation, abbreviations, numbers, case changes, marks and separators.
+fn sentence_text() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "a",
+        "b",
+        "A",
+        "Z",
+        "word",
+        "Word",
+        "WORD",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\r",
+        "\u{2029}",
+        "\u{85}",
+        "\t",
+        ".",
+        "..",
+        "...",
+        "?",
+        "!",
+        "?!",
+        "\"",
+        "'",
+        ")",
+        "(",
+        "]",
+        "»",
+        "«",
+        ",",
+        ";",
+        ":",
+        "-",
+        "—",
+        "5",
+        "2023",
+        "3.14",
+        "U.S.",
+        "etc.",
+        "e.g.",
+        "Mr.",
+        "։",
+        "。",
+        "؟",
+        "।",
+        "\u{301}",
+        "\u{ad}",
+        "\u{feff}",
+        "\u{200d}",
+        "👍🏽",
+        "🇦🇲",
+        "Երևան",
+        "Москва",
+        "ß",
+        "İ",
+        "日本",
+        "’",
+        "\u{a0}",
+        "\u{2024}",
+        "\u{fe52}",
+        "\u{ff0e}",
+    ]);
+    prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+}
+
 proptest! {
     #[test]
     fn byte_and_char_round_trip(text in tricky_text()) {
@@ -143,6 +212,38 @@ proptest! {
         if !raw.contains('\r') && !at_start_bom && !inside_crlf {
             prop_assert_eq!(slice_chars(&n.text, map[s], map[e]), Some(raw));
         }
+    }
+
+    #[test]
+    fn byte_ranges_of_tokens_match_their_chars(text in tricky_text()) {
+        let (toks, bytes) = super::tokens::tokenize_with_bytes(&text);
+        prop_assert_eq!(&toks, &tokenize(&text));
+        for (t, (b0, b1)) in toks.iter().zip(&bytes) {
+            prop_assert_eq!(Some(&text[*b0..*b1]), slice_chars(&text, t.start, t.end));
+        }
+    }
+
+    #[test]
+    fn sentences_match_the_split_and_trim_definition(text in prop_oneof![tricky_text(), sentence_text()]) {
+        use unicode_segmentation::UnicodeSegmentation;
+        // The definition: sentence segments, cut at each newline, each piece trimmed.
+        let mut want = Vec::new();
+        let mut c = 0;
+        for seg in text.split_sentence_bounds() {
+            let chars: Vec<char> = seg.chars().collect();
+            let mut s = 0;
+            for i in 0..=chars.len() {
+                if i == chars.len() || chars[i] == '\n' {
+                    let (mut a, mut b) = (s, i);
+                    while a < b && chars[a].is_whitespace() { a += 1; }
+                    while b > a && chars[b - 1].is_whitespace() { b -= 1; }
+                    if a < b { want.push((c + a, c + b)); }
+                    s = i + 1;
+                }
+            }
+            c += chars.len();
+        }
+        prop_assert_eq!(super::tokens::sentences(&text), want);
     }
 
     #[test]
