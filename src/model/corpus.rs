@@ -21,8 +21,13 @@ impl Corpus {
         }
     }
 
+    /// O(log n) while `documents` is sorted by id, as loading and `insert_document`
+    /// keep it; falls back to a scan if someone pushed out of order.
     pub fn document(&self, id: &str) -> Option<&Document> {
-        self.documents.iter().find(|d| d.id == id)
+        match self.documents.binary_search_by(|d| d.id.as_str().cmp(id)) {
+            Ok(i) => Some(&self.documents[i]),
+            Err(_) => self.documents.iter().find(|d| d.id == id),
+        }
     }
 
     pub fn set(&self, annotator: &str, doc: &str) -> Option<&AnnotationSet> {

@@ -3,7 +3,7 @@
 use egui::{Color32, RichText, Ui};
 
 use super::app::SpanbenchApp;
-use crate::model::{Review, Span};
+use crate::model::Review;
 
 pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     let (Some(session), Some(doc_id)) = (&app.session, app.current_doc.clone()) else {
@@ -18,13 +18,11 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             .map_or([128, 128, 128], |l| l.rgb());
         Color32::from_rgb(r, g, b)
     };
-    let spans: Vec<Span> = session.spans(&doc_id).to_vec();
-
     ui.heading("Selected span");
     let selected = app
         .pane
         .selected_span
-        .and_then(|id| spans.iter().find(|s| s.id == id))
+        .and_then(|id| session.span(&doc_id, id))
         .cloned();
     match selected {
         Some(span) => {
@@ -67,7 +65,7 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             {
                 app.notify(e.to_string(), true);
             }
-            let relations: Vec<String> = session_relations(app, &doc_id, span.id, &spans);
+            let relations: Vec<String> = session_relations(app, &doc_id, span.id);
             if !relations.is_empty() {
                 ui.label("Relations:");
                 for r in relations {
@@ -83,12 +81,18 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         }
     }
     ui.separator();
+    let Some(session) = &app.session else { return };
+    let spans = session.spans(&doc_id);
     ui.heading(format!("Spans ({})", spans.len()));
     let mut go_to = None;
-    egui::ScrollArea::vertical()
-        .id_salt("span_list")
-        .show(ui, |ui| {
-            for s in &spans {
+    // Only the visible rows are built: a document may hold tens of thousands of spans.
+    let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    egui::ScrollArea::vertical().id_salt("span_list").show_rows(
+        ui,
+        row_height,
+        spans.len(),
+        |ui, rows| {
+            for s in &spans[rows] {
                 let selected = app.pane.selected_span == Some(s.id);
                 let text: String = if s.text.chars().count() > 34 {
                     s.text.chars().take(33).chain(['…']).collect()
@@ -106,7 +110,8 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                     go_to = Some((s.id, s.start));
                 }
             }
-        });
+        },
+    );
     if let Some((id, start)) = go_to {
         app.pane.selected_span = Some(id);
         app.pane.selection = None;
@@ -115,12 +120,7 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
 }
 
 /// The relations of span `id`, as "TYPE -> LABEL “text”" lines (read-only for now).
-fn session_relations(
-    app: &SpanbenchApp,
-    doc: &str,
-    id: crate::model::SpanId,
-    spans: &[Span],
-) -> Vec<String> {
+fn session_relations(app: &SpanbenchApp, doc: &str, id: crate::model::SpanId) -> Vec<String> {
     let Some(set) = app
         .session
         .as_ref()
@@ -129,12 +129,9 @@ fn session_relations(
         return Vec::new();
     };
     let describe = |sid| {
-        spans
-            .iter()
-            .find(|s| s.id == sid)
-            .map_or(format!("#{}", sid.0), |s| {
-                format!("{} “{}”", s.label, s.text)
-            })
+        set.span(sid).map_or(format!("#{}", sid.0), |s| {
+            format!("{} “{}”", s.label, s.text)
+        })
     };
     set.relations
         .iter()
