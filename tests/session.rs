@@ -597,10 +597,20 @@ fn failed_save_keeps_dirty_and_a_later_save_catches_up() {
     assert!(s.is_dirty());
     assert!(s.autosave_due(Instant::now() + AUTOSAVE_DELAY));
 
+    // Backing off after the failure moves the next attempt a full delay later.
+    let failed_at = Instant::now();
+    s.retry_save_later(failed_at);
+    assert!(!s.autosave_due(failed_at + AUTOSAVE_DELAY - Duration::from_nanos(1)));
+    assert!(s.autosave_due(failed_at + AUTOSAVE_DELAY));
+    assert!(s.is_dirty());
+
     fs::remove_dir(&set_path).unwrap();
     assert!(s.save().unwrap() >= 1);
     assert!(!s.is_dirty());
     assert_eq!(storage::load(&root).unwrap(), s.corpus);
+    // Nothing unsaved: backing off must not invent unsaved work.
+    s.retry_save_later(Instant::now());
+    assert!(!s.is_dirty());
 }
 
 #[test]
