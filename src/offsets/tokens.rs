@@ -58,22 +58,88 @@ pub fn align(tokens: &[Token], start: usize, end: usize) -> Alignment {
 
 /// Like [`tokenize`], and also each token's byte range, so callers can slice the text
 /// without a table of chars.
+///
+/// Faster than [`tokenize`] on long texts, with the same result: a word boundary
+/// always falls where ASCII whitespace is followed by an ASCII non-space (no rule of
+/// UAX #29 joins across it, and none looks past a space), so the text is cut there into
+/// chunks segmented on their own, and a chunk that is one ASCII word needs no lookups.
 pub fn tokenize_with_bytes(text: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
     let mut tokens = Vec::new();
     let mut bytes = Vec::new();
+    let b = text.as_bytes();
     let mut c = 0;
-    for (b, seg) in text.split_word_bound_indices() {
-        let n = seg.chars().count();
-        if !seg.chars().all(char::is_whitespace) {
-            tokens.push(Token {
-                start: c,
-                end: c + n,
-            });
-            bytes.push((b, b + seg.len()));
+    let mut start = 0;
+    while start < b.len() {
+        let mut end = start + 1;
+        while end < b.len()
+            && !(b[end - 1].is_ascii_whitespace()
+                && b[end].is_ascii()
+                && !b[end].is_ascii_whitespace())
+        {
+            end += 1;
         }
-        c += n;
+        let chunk = &text[start..end];
+        match ascii_chunk(chunk.as_bytes()) {
+            Some((pre, word, post)) => {
+                // Each punctuation mark is a segment of its own; the word is one.
+                let mut at = 0;
+                for len in std::iter::repeat_n(1, pre)
+                    .chain((word > 0).then_some(word))
+                    .chain(std::iter::repeat_n(1, post))
+                {
+                    tokens.push(Token {
+                        start: c + at,
+                        end: c + at + len,
+                    });
+                    bytes.push((start + at, start + at + len));
+                    at += len;
+                }
+                c += chunk.len();
+            }
+            None => {
+                for (off, seg) in chunk.split_word_bound_indices() {
+                    let n = seg.chars().count();
+                    if !seg.chars().all(char::is_whitespace) {
+                        tokens.push(Token {
+                            start: c,
+                            end: c + n,
+                        });
+                        bytes.push((start + off, start + off + seg.len()));
+                    }
+                    c += n;
+                }
+            }
+        }
+        start = end;
     }
     (tokens, bytes)
+}
+
+/// Recognises the chunks whose segmentation needs no tables: ASCII punctuation, at
+/// most one ASCII word (letters, digits, `_`), ASCII punctuation, ASCII whitespace.
+/// UAX #29 joins ASCII punctuation to nothing here (the mid-word rules need a letter or
+/// digit on both sides), so each mark is a segment. Returns the lengths of the three
+/// parts, or `None` when the chunk holds anything else.
+fn ascii_chunk(b: &[u8]) -> Option<(usize, usize, usize)> {
+    let punct = |x: u8| x.is_ascii_punctuation() && x != b'_';
+    let word = |x: u8| x.is_ascii_alphanumeric() || x == b'_';
+    let mut i = 0;
+    while i < b.len() && punct(b[i]) {
+        i += 1;
+    }
+    let pre = i;
+    while i < b.len() && word(b[i]) {
+        i += 1;
+    }
+    let w = i - pre;
+    while i < b.len() && punct(b[i]) {
+        i += 1;
+    }
+    let post = i - pre - w;
+    b[i..]
+        .iter()
+        .all(u8::is_ascii_whitespace)
+        .then_some((pre, w, post))
 }
 
 /// Sentence ranges (scalar offsets) by Unicode sentence boundaries, also split at blank
@@ -82,7 +148,11 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     // Rules SB3/SB4 always break after a line feed, so lines are segmented one by one;
     // other paragraph separators get the plain algorithm over the whole text.
-    if text.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+    if text.as_bytes().contains(&b'\r')
+        || ["\u{85}", "\u{2028}", "\u{2029}"]
+            .iter()
+            .any(|sep| text.contains(sep))
+    {
         sentences_plain(text, 0, &mut out);
         return out;
     }
@@ -107,24 +177,59 @@ fn sentences_plain(text: &str, base: usize, out: &mut Vec<(usize, usize)>) {
 /// Splits one segment at newlines and pushes each trimmed, non-empty piece; returns
 /// the scalar offset after the segment.
 fn push_pieces(seg: &str, mut c: usize, out: &mut Vec<(usize, usize)>) -> usize {
-    // Each piece is trimmed by remembering its first and last non-whitespace char.
-    let mut first: Option<usize> = None;
-    let mut last_end = 0;
-    for ch in seg.chars() {
-        if ch == '\n' {
-            if let Some(f) = first.take() {
-                out.push((f, last_end));
-            }
-        } else if !ch.is_whitespace() {
-            first.get_or_insert(c);
-            last_end = c + 1;
+    for (i, part) in seg.split('\n').enumerate() {
+        if i > 0 {
+            c += 1;
         }
-        c += 1;
-    }
-    if let Some(f) = first {
-        out.push((f, last_end));
+        let rest = part.trim_start();
+        let body = rest.trim_end();
+        if !body.is_empty() {
+            let s = c + part[..part.len() - rest.len()].chars().count();
+            out.push((s, s + body.chars().count()));
+        }
+        c += part.chars().count();
     }
     c
+}
+
+/// Letter/digit classes of chars, remembered for non-ASCII text where each lookup
+/// would otherwise search Unicode tables: news text repeats a few dozen letters.
+struct Classes {
+    keys: [u32; 256],
+    /// Bit 0: alphanumeric; bit 1: alphabetic.
+    vals: [u8; 256],
+}
+
+impl Classes {
+    fn new() -> Self {
+        Self {
+            keys: [0; 256],
+            vals: [0; 256],
+        }
+    }
+
+    fn get(&mut self, c: char) -> u8 {
+        if c.is_ascii() {
+            return u8::from(c.is_ascii_alphanumeric()) | (u8::from(c.is_ascii_alphabetic()) << 1);
+        }
+        let k = c as u32;
+        let slot = (k ^ (k >> 8)) as usize & 255;
+        if self.keys[slot] != k {
+            self.keys[slot] = k;
+            self.vals[slot] = u8::from(c.is_alphanumeric()) | (u8::from(c.is_alphabetic()) << 1);
+        }
+        self.vals[slot]
+    }
+}
+
+/// The char at byte `i` of `s` and its length.
+fn char_at(s: &str, i: usize) -> (char, usize) {
+    let b = s.as_bytes()[i];
+    if b < 0x80 {
+        return (b as char, 1);
+    }
+    let c = s[i..].chars().next().unwrap_or(' ');
+    (c, c.len_utf8())
 }
 
 /// One line (ending in at most one `\n`). Sentence breaks only follow a terminator
@@ -134,59 +239,67 @@ fn push_pieces(seg: &str, mut c: usize, out: &mut Vec<(usize, usize)>) -> usize 
 /// holds all the context rules SB5–SB11 look at. Words between runs cost no lookups,
 /// which makes this several times faster than segmenting the whole line.
 fn sentences_in_line(line: &str, base: usize, out: &mut Vec<(usize, usize)>) {
-    let is_word = |ch: char| ch.is_alphanumeric();
-    let is_gap = |ch: char| !is_word(ch) && !ch.is_whitespace();
+    let mut classes = Classes::new();
+    let n = line.len();
     // Byte offsets where a new sentence starts inside the line.
     let mut breaks: Vec<usize> = Vec::new();
-    let bytes_chars: Vec<(usize, char)> = line.char_indices().collect();
-    let n = bytes_chars.len();
+    let b = line.as_bytes();
     let mut i = 0;
     while i < n {
-        if !is_gap(bytes_chars[i].1) {
-            i += 1;
-            continue;
+        // Letters, digits and spaces cannot end a sentence: skip them, ASCII first.
+        if b[i] < 0x80 {
+            if b[i].is_ascii_alphanumeric() || b[i].is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+        } else {
+            let (ch, len) = char_at(line, i);
+            if classes.get(ch) & 1 != 0 || ch.is_whitespace() {
+                i += len;
+                continue;
+            }
         }
         // A run of non-word characters holding at least one possible terminator.
         let run_start = i;
+        let ws = line[..i].char_indices().next_back().map_or(0, |(p, _)| p);
         let mut j = i;
-        while j < n && !is_word(bytes_chars[j].1) {
-            j += 1;
+        while j < n {
+            let (c, l) = char_at(line, j);
+            if classes.get(c) & 1 != 0 {
+                break;
+            }
+            j += l;
         }
-        let ws = run_start.saturating_sub(1);
         // Lookahead (SB8) skips everything but letters and terminators: extend to the
         // end of the first word holding a letter.
         let mut k = j;
         let mut seen_letter = false;
         while k < n {
-            let ch = bytes_chars[k].1;
-            if seen_letter && !is_word(ch) {
+            let (c, l) = char_at(line, k);
+            let class = classes.get(c);
+            if seen_letter && class & 1 == 0 {
                 break;
             }
-            if ch.is_alphabetic() {
+            if class & 2 != 0 {
                 seen_letter = true;
             }
-            k += 1;
+            k += l;
         }
-        let wb = bytes_chars[ws].0;
-        let we = if k < n { bytes_chars[k].0 } else { line.len() };
-        let window = &line[wb..we];
-        let limit = if j < n { bytes_chars[j].0 } else { line.len() };
-        for (b, _) in window.split_sentence_bound_indices() {
-            let at = wb + b;
-            if b > 0 && at > bytes_chars[run_start].0 && at <= limit {
+        for (b, _) in line[ws..k].split_sentence_bound_indices() {
+            let at = ws + b;
+            if b > 0 && at > run_start && at <= j {
                 breaks.push(at);
             }
         }
         i = j;
     }
-    breaks.sort_unstable();
     breaks.dedup();
     let mut c = base;
-    let mut prev = 0;
-    for b in breaks.into_iter().chain(std::iter::once(line.len())) {
-        if b > prev {
-            c = push_pieces(&line[prev..b], c, out);
-            prev = b;
+    let mut start = 0;
+    for b in breaks.into_iter().chain(std::iter::once(n)) {
+        if b > start {
+            c = push_pieces(&line[start..b], c, out);
+            start = b;
         }
     }
 }
