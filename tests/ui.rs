@@ -311,3 +311,121 @@ fn a_failed_autosave_keeps_the_edit_and_retries() {
     let saved = storage::load(dir.path()).unwrap();
     assert_eq!(saved.set("tester", DOC).unwrap().spans[0].text, "Putin");
 }
+
+/// Runs frames until the background job (import or export) has finished.
+fn wait_for_job(h: &mut Harness<SpanbenchApp>) {
+    for _ in 0..500 {
+        h.run_steps(1);
+        if h.state().job.is_none() {
+            h.run_steps(1);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the background job did not finish");
+}
+
+fn open_file_menu_item(h: &mut Harness<SpanbenchApp>, item: &str) {
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label_contains(item).click();
+    h.run_steps(2);
+    assert!(h.state().dialog.is_some(), "{item} did not open its dialog");
+    h.run_steps(3);
+}
+
+fn import_through_dialog(h: &mut Harness<SpanbenchApp>, file: &Path) {
+    open_file_menu_item(h, "Import…");
+    h.get_all_by_role(egui::accesskit::Role::MultilineTextInput)
+        .next()
+        .expect("the paths field")
+        .focus();
+    h.run_steps(1);
+    h.get_all_by_role(egui::accesskit::Role::MultilineTextInput)
+        .next()
+        .unwrap()
+        .type_text(&file.display().to_string());
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Import")
+        .click();
+    h.run_steps(1);
+    assert!(
+        h.state().job.is_some(),
+        "the import did not start: {:?}",
+        h.state().dialog
+    );
+    wait_for_job(h);
+}
+
+#[test]
+fn import_dialog_imports_doccano_annotations_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path(), "tester");
+
+    // doccano's own sample uses labels this project does not have: refused, nothing changes.
+    let foreign = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/doccano/ner.jsonl");
+    import_through_dialog(&mut h, &foreign);
+    let notice = h.state().notice.clone().unwrap();
+    assert!(notice.error && notice.text.contains("PER"), "{notice:?}");
+    assert_eq!(
+        h.state().session.as_ref().unwrap().corpus.documents.len(),
+        1
+    );
+
+    let ours = dir.path().join("ours.jsonl");
+    std::fs::write(
+        &ours,
+        "{\"text\": \"Putin met Aliyev in Баку 👍🏽.\", \"label\": [[0, 5, \"ACTOR\"], [20, 24, \"PLACE\"]]}\n",
+    )
+    .unwrap();
+    import_through_dialog(&mut h, &ours);
+    let s = h.state().session.as_ref().unwrap();
+    assert_eq!(s.corpus.documents.len(), 2, "{:?}", h.state().notice);
+    // The import is saved at once, annotations included, with the offsets kept.
+    let saved = storage::load(dir.path()).unwrap();
+    assert_eq!(saved.documents.len(), 2);
+    let texts: Vec<&str> = saved
+        .annotations
+        .values()
+        .flat_map(|m| m.values())
+        .flat_map(|set| set.spans.iter().map(|s| s.text.as_str()))
+        .collect();
+    assert_eq!(texts, vec!["Putin", "Баку"]);
+}
+
+#[test]
+fn export_dialog_writes_spans_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path(), "tester");
+    let p = char_index("Pashinyan");
+    drag(&mut h, p, p + 3);
+    press(&mut h, Key::Num1);
+    open_file_menu_item(&mut h, "Export…");
+    let out = dir.path().join("out.jsonl");
+    let field = h
+        .get_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .expect("the output field");
+    // Replace the suggested path with ours.
+    field.focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .unwrap()
+        .type_text(&out.display().to_string());
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Export")
+        .click();
+    h.run_steps(1);
+    wait_for_job(&mut h);
+    let text =
+        std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("{e}: {:?}", h.state().notice));
+    let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(line["spans"][0]["text"], "Pashinyan");
+    assert_eq!(line["spans"][0]["start"], p);
+    assert_eq!(line["meta"]["annotator"], "tester");
+}

@@ -6,7 +6,7 @@ use std::time::Instant;
 use egui::{Key, Modifiers, Ui};
 
 use super::commands::Command;
-use super::dialogs::{Dialog, ExportJob};
+use super::dialogs::{Dialog, Job};
 use super::document_pane::{DocumentPane, PaneInput, document_pane_ui};
 use super::settings::UserSettings;
 use super::{doc_list, inspector, menus, theme};
@@ -32,7 +32,7 @@ pub struct SpanbenchApp {
     pub pane: DocumentPane,
     pub dialog: Option<Dialog>,
     pub notice: Option<Notice>,
-    pub export_job: Option<ExportJob>,
+    pub job: Option<Job>,
     pub note_draft: Option<(crate::model::SpanId, String)>,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
@@ -51,7 +51,7 @@ impl SpanbenchApp {
             pane: DocumentPane::default(),
             dialog: None,
             notice: None,
-            export_job: None,
+            job: None,
             note_draft: None,
             pending: Vec::new(),
             applied_theme: None,
@@ -388,7 +388,7 @@ impl SpanbenchApp {
         for cmd in std::mem::take(&mut self.pending) {
             self.execute(&ctx, cmd);
         }
-        self.poll_export(&ctx);
+        self.poll_job(&ctx);
         self.autosave(&ctx);
     }
 

@@ -60,7 +60,7 @@ impl Command {
         match self {
             Command::NewProject => "New project…",
             Command::OpenProject => "Open project…",
-            Command::ImportFiles => "Import text files…",
+            Command::ImportFiles => "Import…",
             Command::Export => "Export…",
             Command::Save => "Save",
             Command::Quit => "Quit",

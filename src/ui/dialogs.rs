@@ -14,12 +14,14 @@ use egui::{Context, Id, Modal, Ui};
 use super::app::SpanbenchApp;
 use super::commands::Command;
 use super::settings::valid_annotator;
+use crate::formats::import::{ImportFormat, Imported};
 use crate::formats::{self, ExportFormat, ExportOptions, Layer, OffsetUnit, TagScheme};
 use crate::session::Session;
 use crate::storage;
 
 const NO_DIALOG: &str = "No file was chosen. If no dialog appeared, this system has no file-dialog service: type the path above instead.";
 
+#[derive(Debug)]
 pub enum Dialog {
     AskName {
         name: String,
@@ -36,6 +38,8 @@ pub enum Dialog {
     },
     Import {
         paths: String,
+        format: Option<ImportFormat>,
+        annotator: String,
         error: Option<String>,
     },
     Export {
@@ -83,6 +87,8 @@ impl Dialog {
     pub fn import() -> Self {
         Dialog::Import {
             paths: String::new(),
+            format: None,
+            annotator: String::new(),
             error: None,
         }
     }
@@ -109,14 +115,47 @@ impl Dialog {
     }
 }
 
-/// An export running on a worker thread so the window stays responsive.
-pub struct ExportJob {
-    done: Arc<AtomicUsize>,
-    total: Arc<AtomicUsize>,
-    rx: mpsc::Receiver<Result<String, String>>,
+/// What a background job hands back when it ends.
+pub enum JobOutcome {
+    Exported(String),
+    Imported(Imported),
+    Failed(String),
 }
 
-impl ExportJob {
+/// An import or export running on a worker thread, so the window stays responsive and
+/// shows its progress.
+pub struct Job {
+    what: &'static str,
+    done: Arc<AtomicUsize>,
+    total: Arc<AtomicUsize>,
+    rx: mpsc::Receiver<JobOutcome>,
+}
+
+impl Job {
+    /// Runs `work` on a thread; it reports progress through the callback it is given.
+    fn spawn(
+        what: &'static str,
+        work: impl FnOnce(&mut dyn FnMut(usize, usize)) -> JobOutcome + Send + 'static,
+    ) -> Self {
+        let done = Arc::new(AtomicUsize::new(0));
+        let total = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = mpsc::channel();
+        let (d, t) = (done.clone(), total.clone());
+        std::thread::spawn(move || {
+            let outcome = work(&mut |n, of| {
+                d.store(n, Ordering::Relaxed);
+                t.store(of, Ordering::Relaxed);
+            });
+            let _ = tx.send(outcome);
+        });
+        Job {
+            what,
+            done,
+            total,
+            rx,
+        }
+    }
+
     pub fn fraction(&self) -> f32 {
         let total = self.total.load(Ordering::Relaxed).max(1);
         self.done.load(Ordering::Relaxed) as f32 / total as f32
@@ -124,7 +163,8 @@ impl ExportJob {
 
     pub fn label(&self) -> String {
         format!(
-            "Exporting {}/{}",
+            "{} {}/{}",
+            self.what,
             self.done.load(Ordering::Relaxed),
             self.total.load(Ordering::Relaxed)
         )
@@ -132,23 +172,45 @@ impl ExportJob {
 }
 
 impl SpanbenchApp {
-    pub fn poll_export(&mut self, ctx: &Context) {
-        let Some(job) = &self.export_job else { return };
-        match job.rx.try_recv() {
-            Ok(Ok(msg)) => {
-                self.export_job = None;
-                self.notify(msg, false);
-            }
-            Ok(Err(msg)) => {
-                self.export_job = None;
-                self.notify(format!("Export failed: {msg}"), true);
-            }
+    /// Picks up the result of a finished background job.
+    pub fn poll_job(&mut self, ctx: &Context) {
+        let Some(job) = &self.job else { return };
+        let outcome = match job.rx.try_recv() {
+            Ok(o) => o,
             Err(mpsc::TryRecvError::Empty) => {
-                ctx.request_repaint_after(std::time::Duration::from_millis(100))
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                return;
             }
             Err(mpsc::TryRecvError::Disconnected) => {
-                self.export_job = None;
-                self.notify("Export stopped unexpectedly.", true);
+                JobOutcome::Failed("the job stopped unexpectedly".into())
+            }
+        };
+        self.job = None;
+        match outcome {
+            JobOutcome::Exported(msg) => self.notify(msg, false),
+            JobOutcome::Failed(msg) => self.notify(msg, true),
+            JobOutcome::Imported(imported) => {
+                let Some(s) = self.session.as_mut() else {
+                    return;
+                };
+                let n_sets = imported.sets.len();
+                let notes = imported.notes.len();
+                let added = s.add_imported(imported.documents, imported.sets);
+                if let Some(first) = added.first() {
+                    self.current_doc = Some(first.clone());
+                }
+                let mut msg = format!(
+                    "Imported {} document(s) and {n_sets} annotation set(s).",
+                    added.len()
+                );
+                if notes > 0 {
+                    msg.push_str(&format!(
+                        " {notes} note(s): see `spanbench import` for details."
+                    ));
+                }
+                if self.save_now() {
+                    self.notify(msg, false);
+                }
             }
         }
     }
@@ -160,22 +222,54 @@ impl SpanbenchApp {
         opts: ExportOptions,
         out: PathBuf,
     ) -> Result<(), String> {
-        let session = self.session.as_ref().ok_or("no project open")?;
-        let corpus = session.corpus.clone();
-        let done = Arc::new(AtomicUsize::new(0));
-        let total = Arc::new(AtomicUsize::new(corpus.documents.len()));
-        let (tx, rx) = mpsc::channel();
-        let (d, t) = (done.clone(), total.clone());
-        std::thread::spawn(move || {
-            let result = formats::export_to_path(&corpus, format, &opts, &out, &mut |n, of| {
-                d.store(n, Ordering::Relaxed);
-                t.store(of, Ordering::Relaxed);
-            })
-            .map(|report| format!("Exported {report} to {}", out.display()))
-            .map_err(|e| e.to_string());
-            let _ = tx.send(result);
-        });
-        self.export_job = Some(ExportJob { done, total, rx });
+        if self.job.is_some() {
+            return Err("another import or export is still running".into());
+        }
+        let corpus = self
+            .session
+            .as_ref()
+            .ok_or("no project open")?
+            .corpus
+            .clone();
+        self.job = Some(Job::spawn(
+            "Exporting",
+            move |progress| match formats::export_to_path(&corpus, format, &opts, &out, progress) {
+                Ok(report) => {
+                    JobOutcome::Exported(format!("Exported {report} to {}", out.display()))
+                }
+                Err(e) => JobOutcome::Failed(format!("Export failed: {e}")),
+            },
+        ));
+        Ok(())
+    }
+
+    /// Starts importing files and folders in the background. Nothing changes in the
+    /// project unless every file imports cleanly.
+    pub fn start_import(
+        &mut self,
+        paths: Vec<PathBuf>,
+        format: Option<ImportFormat>,
+        annotator: String,
+    ) -> Result<(), String> {
+        if self.job.is_some() {
+            return Err("another import or export is still running".into());
+        }
+        let corpus = self
+            .session
+            .as_ref()
+            .ok_or("no project open")?
+            .corpus
+            .clone();
+        self.job =
+            Some(Job::spawn(
+                "Importing",
+                move |progress| match formats::import::import_paths_as(
+                    &corpus, &paths, format, &annotator, progress,
+                ) {
+                    Ok(imported) => JobOutcome::Imported(imported),
+                    Err(e) => JobOutcome::Failed(format!("Import failed: {e}")),
+                },
+            ));
         Ok(())
     }
 }
@@ -296,12 +390,12 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                     }
                 });
             }
-            Dialog::Import { paths, error } => {
-                ui.heading("Import text files");
-                ui.label("UTF-8 text files, one path per line:");
+            Dialog::Import { paths, format, annotator, error } => {
+                ui.heading("Import");
+                ui.label("Files or folders, one path per line: text, HTML, JSONL, or annotations from spanbench, spaCy/Prodigy, doccano, Label Studio, brat or CoNLL.");
                 ui.add(egui::TextEdit::multiline(paths).desired_rows(4).desired_width(480.0));
                 if ui.button("Browse…").clicked() {
-                    match rfd::FileDialog::new().add_filter("Text", &["txt", "text", "md"]).pick_files() {
+                    match rfd::FileDialog::new().pick_files() {
                         Some(files) => {
                             for f in files {
                                 if !paths.is_empty() && !paths.ends_with('\n') {
@@ -313,25 +407,33 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                         None => *error = Some(NO_DIALOG.into()),
                     }
                 }
+                egui::Grid::new("import_grid").num_columns(2).show(ui, |ui| {
+                    ui.label("Format:");
+                    egui::ComboBox::new("import_format", "")
+                        .selected_text(format.map_or("detect from content", |f| f.name()))
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(format, None, "detect from content");
+                            for f in ImportFormat::ALL {
+                                ui.selectable_value(format, Some(f), f.name()).on_hover_text(f.describe());
+                            }
+                        });
+                    ui.end_row();
+                    ui.label("Annotator:");
+                    ui.add(egui::TextEdit::singleline(annotator).hint_text("as the source names it, else \"imported\""));
+                    ui.end_row();
+                });
                 error_line(ui, error);
                 ui.horizontal(|ui| {
-                    if ui.button("Import").clicked() {
-                        let files: Vec<PathBuf> = paths.lines().map(str::trim).filter(|l| !l.is_empty()).map(PathBuf::from).collect();
-                        if let Some(s) = app.session.as_mut() {
-                            let (added, errors) = s.import_files(&files);
-                            if let Some(first) = added.first() {
-                                app.current_doc = Some(first.clone());
+                    if ui.add_enabled(app.job.is_none(), egui::Button::new("Import")).clicked() {
+                        let files: Vec<PathBuf> =
+                            paths.lines().map(str::trim).filter(|l| !l.is_empty()).map(PathBuf::from).collect();
+                        if files.is_empty() {
+                            *error = Some("Name at least one file or folder.".into());
+                        } else {
+                            match app.start_import(files, *format, annotator.trim().to_string()) {
+                                Ok(()) => close = true,
+                                Err(e) => *error = Some(e),
                             }
-                            if errors.is_empty() {
-                                app.notify(format!("Imported {} document(s).", added.len()), false);
-                                close = true;
-                            } else {
-                                *error = Some(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));
-                                if !added.is_empty() {
-                                    app.notify(format!("Imported {} document(s); some files were refused.", added.len()), true);
-                                }
-                            }
-                            app.save_now();
                         }
                     }
                     if ui.button("Cancel").clicked() {
@@ -407,7 +509,7 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                 }
                 error_line(ui, error);
                 ui.horizontal(|ui| {
-                    let busy = app.export_job.is_some();
+                    let busy = app.job.is_some();
                     if ui.add_enabled(!busy, egui::Button::new("Export")).clicked() {
                         if path.trim().is_empty() {
                             *error = Some("Choose where to write the export.".into());

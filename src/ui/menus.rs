@@ -181,7 +181,7 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 ui.label("No project");
             }
         }
-        if let Some(job) = &app.export_job {
+        if let Some(job) = &app.job {
             ui.separator();
             ui.add(
                 egui::ProgressBar::new(job.fraction())
