@@ -429,3 +429,42 @@ fn export_dialog_writes_spans_jsonl() {
     assert_eq!(line["spans"][0]["start"], p);
     assert_eq!(line["meta"]["annotator"], "tester");
 }
+
+#[test]
+fn hover_shows_label_and_text_and_alt_arrows_change_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut corpus = storage::create(dir.path(), "test").unwrap();
+    corpus
+        .documents
+        .push(Document::new(DOC, "First", TEXT.to_string()));
+    corpus.documents.push(Document::new(
+        "doc2",
+        "Second",
+        "Another article.".to_string(),
+    ));
+    storage::save_all(dir.path(), &corpus).unwrap();
+    let mut h = harness(dir.path(), "tester");
+    let p = char_index("Pashinyan");
+    drag(&mut h, p, p + 3);
+    press(&mut h, Key::Num1);
+    press(&mut h, Key::Escape);
+    h.hover_at(pos(&h, p + 2));
+    // Tooltips appear after the pointer rests a moment.
+    for _ in 0..40 {
+        h.run_steps(1);
+        if h.query_by_label_contains("“Pashinyan”").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        h.query_by_label_contains("“Pashinyan”").is_some(),
+        "no hover card for the span"
+    );
+    assert!(h.query_by_label("Actor").is_some());
+
+    press_mod(&mut h, Modifiers::ALT, Key::ArrowDown);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc2"));
+    press_mod(&mut h, Modifiers::ALT, Key::ArrowUp);
+    assert_eq!(h.state().current_doc.as_deref(), Some(DOC));
+}
