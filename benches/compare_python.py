@@ -1,14 +1,15 @@
 """Times the Python tools on the corpus benches/export.rs exports, and prints the ratio.
 
-Usage: python benches/compare_python.py [--skip-cargo]
+Usage: python benches/compare_python.py [--rounds=N] [--skip-cargo]
 
 Builds the same synthetic corpus as benches/export.rs (10,000 documents, 50 spans each,
 same generator), then times in this process:
   * spans-jsonl: json.dumps of {"id", "text", "spans", "meta"} per document;
   * conll: spaCy's blank English tokenizer, offsets_to_biluo_tags, the tags turned
     into IOB2 and "token TAG" lines joined into a string.
-It runs `cargo bench --bench export` (unless --skip-cargo) and reads criterion's mean
-estimates from target/criterion, so both sides are measured on the same machine.
+It runs `cargo bench --bench export` (unless --skip-cargo) and reads criterion's median
+estimates from target/criterion, so both sides are measured on the same machine. The
+Python figure is the best of a few runs.
 Needs spacy in the Python environment (tests/python/run_checks.sh makes one).
 """
 
@@ -113,13 +114,15 @@ def best_of(n, fn):
 def criterion_mean(root, name):
     p = root / "target" / "criterion" / "export_10k_docs_50_spans" / name / "new" / "estimates.json"
     est = json.loads(p.read_text())
-    return est["mean"]["point_estimate"] / 1e9
+    return est["median"]["point_estimate"] / 1e9
 
 
 def main():
     root = Path(__file__).resolve().parent.parent
-    if "--skip-cargo" not in sys.argv:
-        subprocess.run(["cargo", "bench", "--bench", "export"], cwd=root, check=True)
+    rounds = 1 if "--skip-cargo" in sys.argv else 3
+    for a in sys.argv[1:]:
+        if a.startswith("--rounds="):
+            rounds = int(a.split("=", 1)[1])
     import spacy
 
     warnings.simplefilter("ignore")
@@ -127,13 +130,25 @@ def main():
     docs = synthetic_corpus()
     n_spans = sum(len(d["spans"]) for d in docs)
     print(f"corpus: {len(docs)} documents, {n_spans} spans, {sum(len(d['text']) for d in docs)} chars")
-    py_json, _ = best_of(3, lambda: to_spans_jsonl(docs))
-    py_conll, _ = best_of(2, lambda: to_conll(docs, nlp))
-    rs_json = criterion_mean(root, "spans_jsonl")
-    rs_conll = criterion_mean(root, "conll")
-    print(f"{'format':<12} {'python (s)':>11} {'spanbench (s)':>14} {'ratio':>7}")
-    for name, py, rs in (("spans-jsonl", py_json, rs_json), ("conll", py_conll, rs_conll)):
-        print(f"{name:<12} {py:>11.3f} {rs:>14.3f} {py / rs:>6.1f}x")
+    # Rounds alternate the two sides, so that load from other processes on a shared
+    # machine falls on both; the median ratio is the figure.
+    ratios = {"spans-jsonl": [], "conll": []}
+    print(f"{'round':<6} {'format':<12} {'python (s)':>11} {'spanbench (s)':>14} {'ratio':>7}")
+    for r in range(rounds):
+        if "--skip-cargo" not in sys.argv:
+            subprocess.run(
+                ["cargo", "bench", "--bench", "export"], cwd=root, check=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        py_json, _ = best_of(3, lambda: to_spans_jsonl(docs))
+        py_conll, _ = best_of(2, lambda: to_conll(docs, nlp))
+        rs_json = criterion_mean(root, "spans_jsonl")
+        rs_conll = criterion_mean(root, "conll")
+        for name, py, rs in (("spans-jsonl", py_json, rs_json), ("conll", py_conll, rs_conll)):
+            ratios[name].append(py / rs)
+            print(f"{r + 1:<6} {name:<12} {py:>11.3f} {rs:>14.3f} {py / rs:>6.1f}x")
+    for name, rs in ratios.items():
+        print(f"median ratio {name}: {statistics.median(rs):.1f}x over {len(rs)} round(s)")
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ fn bench_export(c: &mut Criterion) {
     let mut g = c.benchmark_group("export_10k_docs_50_spans");
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(15));
+        .measurement_time(Duration::from_secs(8));
     g.bench_function("spans_jsonl", |b| {
         b.iter(|| {
             let mut out = std::io::sink();

@@ -315,3 +315,48 @@ fn tokenizer_splits_punctuation() {
     assert_eq!(align(&tk, 1, 6), Alignment::Partial { first: 0, last: 0 });
     assert_eq!(align(&tk, 6, 7), Alignment::None);
 }
+
+#[test]
+fn plain_letters_segment_like_ascii_letters() {
+    use unicode_segmentation::UnicodeSegmentation;
+    let seg = |s: &str| -> Vec<String> { s.split_word_bounds().map(str::to_string).collect() };
+    let puncts: Vec<char> = (0x21u8..0x7f)
+        .map(char::from)
+        .filter(|c| c.is_ascii_punctuation() && *c != '_')
+        .collect();
+    let mut checked = 0;
+    for c in (0u32..0x2000)
+        .filter_map(char::from_u32)
+        .filter(|&c| super::tokens::is_plain_letter(c))
+    {
+        checked += 1;
+        for (l, r) in [("a", "a"), ("1", "1"), ("_", "_"), ("Ա", "Ж")] {
+            let s = format!("{l}{c}{r}");
+            assert_eq!(
+                seg(&s),
+                vec![s.clone()],
+                "{c:?} does not join {l:?} and {r:?}"
+            );
+        }
+        assert_eq!(
+            seg(&format!(" {c} ")),
+            vec![" ".to_string(), c.to_string(), " ".to_string()],
+            "{c:?}"
+        );
+        for p in &puncts {
+            let after = format!("a{c}{p} ");
+            assert_eq!(
+                seg(&after),
+                vec![format!("a{c}"), p.to_string(), " ".into()],
+                "{c:?} then {p:?}"
+            );
+            let before = format!(" {p}{c}a");
+            assert_eq!(
+                seg(&before),
+                vec![" ".to_string(), p.to_string(), format!("{c}a")],
+                "{p:?} then {c:?}"
+            );
+        }
+    }
+    assert!(checked > 1000, "only {checked} plain letters");
+}

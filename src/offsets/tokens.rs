@@ -60,9 +60,10 @@ pub fn align(tokens: &[Token], start: usize, end: usize) -> Alignment {
 /// without a table of chars.
 ///
 /// Faster than [`tokenize`] on long texts, with the same result: a word boundary
-/// always falls where ASCII whitespace is followed by an ASCII non-space (no rule of
-/// UAX #29 joins across it, and none looks past a space), so the text is cut there into
-/// chunks segmented on their own, and a chunk that is one ASCII word needs no lookups.
+/// always falls where ASCII whitespace is followed by an ASCII non-space or a plain
+/// letter (no rule of UAX #29 joins across it, and none looks past a space), so the
+/// text is cut there into chunks segmented on their own, and a chunk that is one word
+/// with punctuation around it needs no lookups.
 pub fn tokenize_with_bytes(text: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
     let mut tokens = Vec::new();
     let mut bytes = Vec::new();
@@ -71,30 +72,39 @@ pub fn tokenize_with_bytes(text: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
     let mut start = 0;
     while start < b.len() {
         let mut end = start + 1;
-        while end < b.len()
-            && !(b[end - 1].is_ascii_whitespace()
-                && b[end].is_ascii()
-                && !b[end].is_ascii_whitespace())
-        {
+        // A boundary also falls before a plain letter: it is not one of the characters
+        // (extenders, joiners, spaces) that join what comes before them.
+        let starts_chunk = |i: usize| {
+            b[i - 1].is_ascii_whitespace()
+                && if b[i] < 0x80 {
+                    !b[i].is_ascii_whitespace()
+                } else {
+                    text.is_char_boundary(i)
+                        && text[i..].chars().next().is_some_and(is_plain_letter)
+                }
+        };
+        while end < b.len() && !starts_chunk(end) {
             end += 1;
         }
         let chunk = &text[start..end];
-        match ascii_chunk(chunk.as_bytes()) {
-            Some((pre, word, post)) => {
+        match plain_chunk(chunk) {
+            Some((pre, word, word_chars, post)) => {
                 // Each punctuation mark is a segment of its own; the word is one.
+                let parts = std::iter::repeat_n((1, 1), pre)
+                    .chain((word > 0).then_some((word, word_chars)))
+                    .chain(std::iter::repeat_n((1, 1), post));
                 let mut at = 0;
-                for len in std::iter::repeat_n(1, pre)
-                    .chain((word > 0).then_some(word))
-                    .chain(std::iter::repeat_n(1, post))
-                {
+                let mut at_c = 0;
+                for (len, n) in parts {
                     tokens.push(Token {
-                        start: c + at,
-                        end: c + at + len,
+                        start: c + at_c,
+                        end: c + at_c + n,
                     });
                     bytes.push((start + at, start + at + len));
                     at += len;
+                    at_c += n;
                 }
-                c += chunk.len();
+                c += at_c + (chunk.len() - at);
             }
             None => {
                 for (off, seg) in chunk.split_word_bound_indices() {
@@ -115,21 +125,62 @@ pub fn tokenize_with_bytes(text: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
     (tokens, bytes)
 }
 
+/// Letters of alphabetic scripts (Latin, Greek, Cyrillic, Armenian, Georgian) that
+/// UAX #29 treats exactly like ASCII letters: they join letters and digits on both
+/// sides and join no ASCII punctuation or space. A unit test checks every one of them
+/// against the library.
+pub(crate) fn is_plain_letter(c: char) -> bool {
+    // A bitmap built once: this is asked for every non-ASCII char of a text.
+    static TABLE: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = vec![0u64; 0x2000 / 64];
+        for u in 0..0x2000u32 {
+            if char::from_u32(u).is_some_and(plain_letter_rule) {
+                t[(u / 64) as usize] |= 1 << (u % 64);
+            }
+        }
+        t
+    });
+    let u = c as u32;
+    u < 0x2000 && table[(u / 64) as usize] >> (u % 64) & 1 == 1
+}
+
+fn plain_letter_rule(c: char) -> bool {
+    matches!(c as u32,
+        0xC0..=0x24F | 0x370..=0x3FF | 0x400..=0x52F | 0x531..=0x587 | 0x10A0..=0x10FF | 0x1E00..=0x1EFF)
+        && c.is_alphabetic()
+        && !matches!(c as u32, 0xD7 | 0xF7 | 0x37A | 0x374 | 0x559 | 0x10FC)
+}
+
 /// Recognises the chunks whose segmentation needs no tables: ASCII punctuation, at
-/// most one ASCII word (letters, digits, `_`), ASCII punctuation, ASCII whitespace.
-/// UAX #29 joins ASCII punctuation to nothing here (the mid-word rules need a letter or
-/// digit on both sides), so each mark is a segment. Returns the lengths of the three
-/// parts, or `None` when the chunk holds anything else.
-fn ascii_chunk(b: &[u8]) -> Option<(usize, usize, usize)> {
+/// most one word of ASCII letters, digits, `_` and [`is_plain_letter`]s, ASCII
+/// punctuation, ASCII whitespace. UAX #29 joins ASCII punctuation to nothing here (the
+/// mid-word rules need a letter or digit on both sides), so each mark is a segment.
+/// Returns the byte lengths of the three parts and the char length of the word, or
+/// `None` when the chunk holds anything else.
+fn plain_chunk(chunk: &str) -> Option<(usize, usize, usize, usize)> {
+    let b = chunk.as_bytes();
     let punct = |x: u8| x.is_ascii_punctuation() && x != b'_';
-    let word = |x: u8| x.is_ascii_alphanumeric() || x == b'_';
     let mut i = 0;
     while i < b.len() && punct(b[i]) {
         i += 1;
     }
     let pre = i;
-    while i < b.len() && word(b[i]) {
-        i += 1;
+    let mut chars = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x.is_ascii_alphanumeric() || x == b'_' {
+            i += 1;
+        } else if x >= 0x80 {
+            let c = chunk[i..].chars().next()?;
+            if !is_plain_letter(c) {
+                return None;
+            }
+            i += c.len_utf8();
+        } else {
+            break;
+        }
+        chars += 1;
     }
     let w = i - pre;
     while i < b.len() && punct(b[i]) {
@@ -139,7 +190,7 @@ fn ascii_chunk(b: &[u8]) -> Option<(usize, usize, usize)> {
     b[i..]
         .iter()
         .all(u8::is_ascii_whitespace)
-        .then_some((pre, w, post))
+        .then_some((pre, w, chars, post))
 }
 
 /// Sentence ranges (scalar offsets) by Unicode sentence boundaries, also split at blank
