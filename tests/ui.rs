@@ -468,3 +468,53 @@ fn hover_shows_label_and_text_and_alt_arrows_change_document() {
     press_mod(&mut h, Modifiers::ALT, Key::ArrowUp);
     assert_eq!(h.state().current_doc.as_deref(), Some(DOC));
 }
+
+#[test]
+fn labels_dialog_renames_and_adds_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path(), "tester");
+    h.get_by_label("Edit").click();
+    h.run_steps(2);
+    h.get_by_label("Labels…").click();
+    h.run_steps(4);
+    // Rename "Actor" to "Participant".
+    let actor_field = || {
+        |n: &egui_kittest::kittest::AccessKitNode<'_>| {
+            n.role() == egui::accesskit::Role::TextInput && n.value().as_deref() == Some("Actor")
+        }
+    };
+    h.get_by(actor_field()).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by(actor_field()).type_text("Participant");
+    h.run_steps(1);
+    // Add a label: the key field is the last text field of the dialog.
+    let last = h
+        .get_all_by_role(egui::accesskit::Role::TextInput)
+        .last()
+        .unwrap();
+    last.focus();
+    h.run_steps(1);
+    h.get_all_by_role(egui::accesskit::Role::TextInput)
+        .last()
+        .unwrap()
+        .type_text("event");
+    h.run_steps(1);
+    h.get_by_label("Add label").click();
+    // The dialog grows by a row; let its layout settle before clicking below it.
+    h.run_steps(4);
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    assert!(h.state().dialog.is_none(), "{:?}", h.state().dialog);
+    let labels = &h.state().session.as_ref().unwrap().corpus.project.labels;
+    assert_eq!(labels[0].key, "ACTOR");
+    assert_eq!(labels[0].name, "Participant");
+    assert_eq!(labels.last().unwrap().key, "EVENT");
+    // The toolbar shows the new name at once, and project.ron gets it.
+    assert!(h.query_by_label("1  Participant").is_some());
+    assert!(h.state_mut().save_now());
+    let saved = storage::load(dir.path()).unwrap();
+    assert_eq!(saved.project.labels[0].name, "Participant");
+}

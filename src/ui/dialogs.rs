@@ -16,6 +16,7 @@ use super::commands::Command;
 use super::settings::valid_annotator;
 use crate::formats::import::{ImportFormat, Imported};
 use crate::formats::{self, ExportFormat, ExportOptions, Layer, OffsetUnit, TagScheme};
+use crate::model::Label;
 use crate::session::Session;
 use crate::storage;
 
@@ -49,6 +50,12 @@ pub enum Dialog {
         strict: bool,
         scheme: TagScheme,
         unit: OffsetUnit,
+        error: Option<String>,
+    },
+    /// The project's labels: names, colours, keys and descriptions; new labels.
+    Labels {
+        draft: Vec<Label>,
+        new_key: String,
         error: Option<String>,
     },
     Shortcuts,
@@ -105,6 +112,14 @@ impl Dialog {
             strict: false,
             scheme: TagScheme::default(),
             unit: OffsetUnit::default(),
+            error: None,
+        }
+    }
+
+    pub fn labels(session: &Session) -> Self {
+        Dialog::Labels {
+            draft: session.corpus.project.labels.clone(),
+            new_key: String::new(),
             error: None,
         }
     }
@@ -531,6 +546,80 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                     }
                 });
             }
+            Dialog::Labels { draft, new_key, error } => {
+                ui.heading("Labels");
+                ui.label("Keys are what annotation files and exports store, so they cannot change; names, colours, shortcut keys and descriptions can.");
+                let in_use = app.session.as_ref().map(labels_in_use).unwrap_or_default();
+                let mut remove = None;
+                egui::Grid::new("labels_grid").num_columns(6).striped(true).show(ui, |ui| {
+                    for h in ["Key", "Name", "Colour", "Shortcut", "Description", ""] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for (i, l) in draft.iter_mut().enumerate() {
+                        ui.label(&l.key);
+                        ui.add(egui::TextEdit::singleline(&mut l.name).desired_width(110.0));
+                        let [r, g, b] = l.rgb();
+                        let mut c = egui::Color32::from_rgb(r, g, b);
+                        if ui.color_edit_button_srgba(&mut c).changed() {
+                            l.color = format!("#{:02x}{:02x}{:02x}", c.r(), c.g(), c.b());
+                        }
+                        ui.add(egui::TextEdit::singleline(&mut l.shortcut).desired_width(24.0).char_limit(1));
+                        ui.add(egui::TextEdit::singleline(&mut l.description).desired_width(220.0));
+                        let used = in_use.contains(&l.key);
+                        if ui
+                            .add_enabled(!used, egui::Button::new("Remove"))
+                            .on_disabled_hover_text("Spans use this label")
+                            .clicked()
+                        {
+                            remove = Some(i);
+                        }
+                        ui.end_row();
+                    }
+                });
+                if let Some(i) = remove {
+                    draft.remove(i);
+                }
+                ui.horizontal(|ui| {
+                    ui.add(egui::TextEdit::singleline(new_key).hint_text("NEW_LABEL").desired_width(140.0));
+                    if ui.button("Add label").clicked() {
+                        let key = new_key.trim().to_uppercase();
+                        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                            *error = Some("A key is letters, digits and '_'.".into());
+                        } else if draft.iter().any(|l| l.key == key) {
+                            *error = Some(format!("{key} exists already."));
+                        } else {
+                            draft.push(Label {
+                                name: key.clone(),
+                                key,
+                                color: "#808080".into(),
+                                shortcut: String::new(),
+                                description: String::new(),
+                            });
+                            new_key.clear();
+                            *error = None;
+                        }
+                    }
+                });
+                error_line(ui, error);
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() {
+                        match check_labels(draft) {
+                            Ok(()) => {
+                                if let Some(s) = app.session.as_mut() {
+                                    s.corpus.project.labels = draft.clone();
+                                    s.mark_project_dirty();
+                                }
+                                close = true;
+                            }
+                            Err(e) => *error = Some(e),
+                        }
+                    }
+                    if ui.button("Cancel").clicked() {
+                        close = true;
+                    }
+                });
+            }
             Dialog::Shortcuts => {
                 ui.heading("Keyboard shortcuts");
                 egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
@@ -571,4 +660,34 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
     if !close {
         app.dialog = Some(dialog);
     }
+}
+
+/// Every label key some span of the project uses: those labels cannot be removed.
+fn labels_in_use(s: &Session) -> std::collections::BTreeSet<String> {
+    s.corpus
+        .annotations
+        .values()
+        .flat_map(|m| m.values())
+        .flat_map(|set| set.spans.iter().map(|sp| sp.label.clone()))
+        .collect()
+}
+
+/// Shortcut keys must be one letter or digit, and unique.
+fn check_labels(labels: &[Label]) -> Result<(), String> {
+    let mut seen = std::collections::HashSet::new();
+    for l in labels {
+        if l.name.trim().is_empty() {
+            return Err(format!("{} needs a name.", l.key));
+        }
+        if !l.shortcut.is_empty() {
+            let k = l.shortcut.to_lowercase();
+            if !(k.len() == 1 && k.chars().all(|c| c.is_ascii_alphanumeric())) {
+                return Err(format!("{}: a shortcut is one letter or digit.", l.key));
+            }
+            if !seen.insert(k) {
+                return Err(format!("Shortcut {} is used twice.", l.shortcut));
+            }
+        }
+    }
+    Ok(())
 }

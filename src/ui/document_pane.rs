@@ -212,7 +212,14 @@ fn label_color(labels: &[Label], key: &str) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
-fn hash_placed(placed: &[Placed], spans: &[Span], selected: Option<SpanId>) -> u64 {
+/// What a block's decorations depend on: the spans on it and their colours (a label may
+/// be recoloured), and which one is selected.
+fn hash_placed(
+    placed: &[Placed],
+    spans: &[Span],
+    labels: &[Label],
+    selected: Option<SpanId>,
+) -> u64 {
     let mut h = DefaultHasher::new();
     for p in placed {
         if let Some(s) = spans.get(p.span) {
@@ -221,7 +228,7 @@ fn hash_placed(placed: &[Placed], spans: &[Span], selected: Option<SpanId>) -> u
                 p.start,
                 p.end,
                 p.lane,
-                &s.label,
+                label_color(labels, &s.label).to_array(),
                 Some(s.id) == selected,
             )
                 .hash(&mut h);
@@ -418,7 +425,7 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
                 if pane.tops[b] > viewport.max.y {
                     break;
                 }
-                let hash = hash_placed(&pane.placed[b], input.spans, selected);
+                let hash = hash_placed(&pane.placed[b], input.spans, input.labels, selected);
                 let block = pane.blocks[b].clone();
                 let offset = pane.origin.to_vec2() + vec2(MARGIN, pane.tops[b]);
                 let Some(cache) = pane.cache[b].as_mut() else {

@@ -55,6 +55,16 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 app.pane.selected_span.is_some(),
             );
             command_button(ui, app, Command::ClearSelection, true);
+            ui.separator();
+            if ui
+                .add_enabled(has_project, Button::new("Labels…"))
+                .clicked()
+            {
+                if let Some(s) = &app.session {
+                    app.dialog = Some(super::dialogs::Dialog::labels(s));
+                }
+                ui.close();
+            }
         });
         ui.menu_button("View", |ui| {
             command_button(ui, app, Command::NextDocument, has_project);
