@@ -25,7 +25,8 @@ pub fn export(
         for sent in tagged.sentences() {
             for t in sent {
                 let tok = &text[t.bytes.0..t.bytes.1];
-                if tok.contains(char::is_whitespace) {
+                // Only a non-ASCII token can hold whitespace (a space with a mark).
+                if !tok.is_ascii() && tok.contains(char::is_whitespace) {
                     let written = column_safe(tok);
                     report.record_note(
                         rec,

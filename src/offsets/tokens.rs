@@ -322,11 +322,16 @@ fn sentences_in_line(line: &str, base: usize, out: &mut Vec<(usize, usize)>) {
             j += l;
         }
         // Lookahead (SB8) skips everything but letters and terminators: extend to the
-        // end of the first word holding a letter.
+        // end of the first word holding a letter, or just past the first letter when
+        // it is one that cannot be a combining mark.
         let mut k = j;
         let mut seen_letter = false;
         while k < n {
             let (c, l) = char_at(line, k);
+            if c.is_ascii_alphabetic() || is_plain_letter(c) {
+                k += l;
+                break;
+            }
             let class = classes.get(c);
             if seen_letter && class & 1 == 0 {
                 break;
