@@ -544,18 +544,3 @@ impl Staged {
         Ok(())
     }
 }
-
-/// Exports every record of `layer` as spans-jsonl to `out`; shorthand for
-/// [`export_to_path`] with [`ExportFormat::SpansJsonl`].
-pub fn export_file(
-    corpus: &Corpus,
-    layer: &Layer,
-    out: &Path,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<Report, ExportError> {
-    let opts = ExportOptions {
-        layer: layer.clone(),
-        ..ExportOptions::default()
-    };
-    export_to_path(corpus, ExportFormat::SpansJsonl, &opts, out, progress)
-}
