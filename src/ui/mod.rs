@@ -58,8 +58,13 @@ pub fn sample_project() -> anyhow::Result<PathBuf> {
 /// Runs the GUI on `path`, or the last project opened, or the sample project.
 pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let settings_path = UserSettings::path();
-    let (settings, warning) = UserSettings::load(settings_path.as_deref());
-    let mut warning = warning;
+    let (settings, mut warning) = UserSettings::load(settings_path.as_deref());
+    // Never write over a settings file that could not be read.
+    let settings_path = if warning.is_some() {
+        None
+    } else {
+        settings_path
+    };
     let target = path
         .or_else(|| {
             settings

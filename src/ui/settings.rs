@@ -39,9 +39,8 @@ impl UserSettings {
             .map(|d| d.config_dir().join("settings.ron"))
     }
 
-    /// Loads settings; a missing or unreadable file gives defaults (and a message to show,
-    /// for the unreadable case: the file is then left alone rather than overwritten
-    /// until the user changes a setting).
+    /// Loads settings; a missing or unreadable file gives defaults, and an unreadable one
+    /// also a message to show. The caller must then not save over that file.
     pub fn load(path: Option<&Path>) -> (Self, Option<String>) {
         let Some(path) = path else {
             return (Self::default(), None);
@@ -51,10 +50,20 @@ impl UserSettings {
                 Ok(s) => (s, None),
                 Err(e) => (
                     Self::default(),
-                    Some(format!("{}: {e}; using default settings", path.display())),
+                    Some(format!(
+                        "{}: {e}; using default settings, and not saving them until you fix or remove that file",
+                        path.display()
+                    )),
                 ),
             },
-            Err(_) => (Self::default(), None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Self::default(), None),
+            Err(e) => (
+                Self::default(),
+                Some(format!(
+                    "{}: {e}; using default settings, and not saving them until you fix or remove that file",
+                    path.display()
+                )),
+            ),
         }
     }
 
@@ -82,4 +91,42 @@ pub fn valid_annotator(name: &str) -> Option<String> {
         && n.chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.');
     ok.then(|| n.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_unreadable_files_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.ron");
+        assert_eq!(
+            UserSettings::load(Some(&path)),
+            (UserSettings::default(), None)
+        );
+        let mut s = UserSettings {
+            annotator: "anna".into(),
+            ..Default::default()
+        };
+        s.push_recent(dir.path());
+        s.save(Some(&path)).unwrap();
+        assert_eq!(UserSettings::load(Some(&path)), (s, None));
+
+        std::fs::write(&path, "(annotator: ").unwrap();
+        let (loaded, warning) = UserSettings::load(Some(&path));
+        assert_eq!(loaded, UserSettings::default());
+        assert!(warning.unwrap().contains("not saving"));
+        std::fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
+        assert!(UserSettings::load(Some(&path)).1.is_some());
+    }
+
+    #[test]
+    fn annotator_names_are_safe_folder_names() {
+        assert_eq!(valid_annotator(" anna "), Some("anna".into()));
+        assert_eq!(valid_annotator("Ашот_1"), Some("Ашот_1".into()));
+        for bad in ["", "a/b", "..", ".hidden", "a b", "x\\y"] {
+            assert_eq!(valid_annotator(bad), None, "{bad:?}");
+        }
+    }
 }
