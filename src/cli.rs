@@ -43,7 +43,8 @@ pub enum Command {
         name: Option<String>,
     },
     /// Add documents (plain text, HTML, JSONL) and annotations (spans-jsonl, doccano,
-    /// Label Studio, brat, CoNLL) to a project. Nothing is imported if anything is wrong.
+    /// Label Studio, brat, CoNLL) to a project. Annotated files are all or nothing;
+    /// plain-text files that cannot be read are reported and skipped.
     Import {
         /// The project folder.
         path: PathBuf,

@@ -25,7 +25,7 @@ pub enum ImportError {
     Binary(PathBuf),
     #[error("{}: is not UTF-8 (invalid byte at offset {offset}); convert it first, e.g. `iconv -f WINDOWS-1252 -t UTF-8`", path.display())]
     NotUtf8 { path: PathBuf, offset: usize },
-    #[error("{}: is {} MB; spanbench takes documents up to {} MB, split it into smaller files", path.display(), size / 1_000_000, MAX_DOCUMENT_BYTES / 1_000_000)]
+    #[error("{}: is {} MiB; spanbench takes documents up to {} MiB, split it into smaller files", path.display(), size.div_ceil(1 << 20), MAX_DOCUMENT_BYTES >> 20)]
     TooLarge { path: PathBuf, size: u64 },
     #[error("{}: holds only whitespace; there is nothing to annotate", .0.display())]
     Blank(PathBuf),

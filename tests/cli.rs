@@ -274,7 +274,7 @@ fn import_refuses_each_bad_input_and_changes_nothing() {
             write_file(dir.path(), "blank.txt", b"  \r\n\t\n"),
             "whitespace",
         ),
-        (huge, "MB"),
+        (huge, "MiB"),
         (dir.path().join("missing.txt"), "missing.txt"),
     ];
     let before = snapshot(&root);

@@ -119,7 +119,7 @@ fn file_over_the_size_limit_is_refused_without_reading_it() {
         other => panic!("expected TooLarge, got {other:?}"),
     }
     assert_one_line_naming(&err, &p);
-    assert!(err.to_string().contains(" MB"), "{err}");
+    assert!(err.to_string().contains(" MiB"), "{err}");
 }
 
 #[test]

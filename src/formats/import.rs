@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -227,6 +228,9 @@ pub(crate) fn parse_status(s: &str) -> Option<DocStatus> {
     DocStatus::ALL.into_iter().find(|d| d.as_str() == s)
 }
 
+/// How much of a file format detection reads.
+const DETECT_PREFIX: usize = 1 << 20;
+
 /// Guesses the format of a file (or folder) from its name and content. `None` when
 /// nothing fits.
 pub fn detect(path: &Path) -> Option<ImportFormat> {
@@ -248,11 +252,31 @@ pub fn detect(path: &Path) -> Option<ImportFormat> {
         }
         _ => {}
     }
-    let bytes = fs::read(path).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
+    // Detection reads a bounded prefix: a huge file is refused later with a clear
+    // message, not read whole here first.
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .ok()?
+        .take(DETECT_PREFIX as u64 + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    let truncated = bytes.len() > DETECT_PREFIX;
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        // Cut inside a character at the end of the prefix: keep what is whole.
+        Err(e) if truncated && e.error_len().is_none() => {
+            std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?
+        }
+        Err(_) => return None,
+    };
     let body = text.trim_start_matches('\u{feff}').trim_start();
     if let Some(f) = detect_json(body) {
         return Some(f);
+    }
+    // A JSON array too long to parse from its prefix: Label Studio exports are the
+    // array-shaped format spanbench reads.
+    if truncated && body.starts_with('[') && body.contains("\"data\"") {
+        return Some(ImportFormat::LabelStudio);
     }
     if looks_like_conll(body) {
         return Some(ImportFormat::Conll);

@@ -26,7 +26,7 @@ if ! cmp -s "$req" "$stamp"; then
 fi
 
 cargo build --quiet --bin spanbench
-bin="$root/target/debug/spanbench"
+bin="${CARGO_TARGET_DIR:-$root/target}/debug/spanbench"
 
 projects=("$root/tests/fixtures/unicode-project")
 if [[ -f "$root/projects/karabakh/project.ron" ]]; then
