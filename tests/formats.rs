@@ -915,3 +915,39 @@ fn label_config_lists_labels_and_relations_escaped() {
     assert!(xml.contains(r#"<Labels name="label" toName="text">"#));
     assert!(xml.contains(r#"<Text name="text" value="$text"/>"#));
 }
+
+#[test]
+fn detection_reads_only_a_prefix_and_still_recognises_big_files() {
+    let dir = tempfile::tempdir().unwrap();
+    // A doccano file longer than the detection prefix.
+    let line = "{\"text\": \"Putin met Aliyev.\", \"label\": [[0, 5, \"ACTOR\"]]}\n";
+    let jsonl = dir.path().join("big.jsonl");
+    std::fs::write(&jsonl, line.repeat(40_000)).unwrap();
+    assert!(std::fs::metadata(&jsonl).unwrap().len() > 1 << 20);
+    assert_eq!(
+        formats::detect(&jsonl),
+        Some(formats::ImportFormat::Doccano)
+    );
+    // A Label Studio export (one JSON array) too long to parse from its prefix.
+    let task = "{\"id\": 1, \"data\": {\"text\": \"Putin met Aliyev.\"}, \"annotations\": []},\n";
+    let ls = dir.path().join("export.json");
+    std::fs::write(
+        &ls,
+        format!(
+            "[\n{}{}]",
+            task.repeat(30_000),
+            task.trim_end().trim_end_matches(',')
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        formats::detect(&ls),
+        Some(formats::ImportFormat::LabelStudio)
+    );
+    // A huge file is not read whole: a sparse multi-gigabyte file is detected (as
+    // nothing it knows) from its first bytes.
+    let huge = dir.path().join("huge.json");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(4 << 30).unwrap();
+    assert_eq!(formats::detect(&huge), None);
+}
