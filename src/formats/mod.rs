@@ -371,7 +371,13 @@ where
         .map_or(1, |n| n.get())
         .clamp(1, 8);
     let render_chunk = |chunk: &[Record]| -> Result<(Vec<u8>, Report), ExportError> {
-        let mut buf = Vec::new();
+        // Sized for the text plus a line per span up front: growing a buffer of
+        // megabytes by doubling costs a copy of all of it each time.
+        let estimate = chunk
+            .iter()
+            .map(|r| r.doc.text.len() + r.spans().len() * 128 + 256)
+            .sum();
+        let mut buf = Vec::with_capacity(estimate);
         let mut report = Report::default();
         for r in chunk {
             render(r, &mut buf, &mut report)?;
