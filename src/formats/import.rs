@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::import::read_text_file;
 use crate::model::{
     AnnotationSet, Corpus, DocMeta, DocStatus, Document, ImportRecord, Origin, Relation,
-    RelationId, Review, Span, SpanId, validate_set,
+    RelationId, Review, Span, SpanId, sanitize_id, validate_set,
 };
 use crate::offsets::{OffsetMap, char_len, normalize_newlines_mapped, slice_chars};
 
@@ -406,7 +406,7 @@ pub fn import_paths_as(
     let default_annotator = if default_annotator.trim().is_empty() {
         DEFAULT_IMPORT_ANNOTATOR.to_string()
     } else {
-        sanitize(default_annotator)
+        sanitize_id(default_annotator)
     };
     for p in paths {
         if p.is_dir() {
@@ -441,7 +441,7 @@ pub fn import_paths_as(
                 let annotator = match (fmt, f.parent()) {
                     (ImportFormat::Brat, Some(parent)) if parent != p.as_path() => parent
                         .file_name()
-                        .map(|n| sanitize(&n.to_string_lossy()))
+                        .map(|n| sanitize_id(&n.to_string_lossy()))
                         .unwrap_or_else(|| default_annotator.clone()),
                     _ => default_annotator.clone(),
                 };
@@ -665,7 +665,7 @@ fn finish(
         let doc_id = if let Some(id) = by_key.get(&group) {
             id.clone()
         } else {
-            let base = sanitize(&stem);
+            let base = sanitize_id(&stem);
             let existing = corpus
                 .document(&base)
                 .filter(|d| d.text == norm.text)
@@ -709,7 +709,7 @@ fn finish(
             id
         };
         for rs in raw.sets {
-            let annotator = sanitize(&rs.annotator);
+            let annotator = sanitize_id(&rs.annotator);
             if let Some(prev) =
                 set_owner.insert((annotator.clone(), doc_id.clone()), raw.loc.clone())
             {
@@ -754,27 +754,6 @@ fn finish(
     }
     out.notes = notes;
     Ok(out)
-}
-
-/// File-safe ids and annotator names: letters, digits, `-` and `_` (as the model's own
-/// ids are), since both become file and folder names.
-pub(crate) fn sanitize(stem: &str) -> String {
-    let s: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let s = s.trim_matches('_');
-    if s.is_empty() {
-        "document".to_string()
-    } else {
-        s.to_string()
-    }
 }
 
 fn unique(base: &str, taken: &HashSet<String>) -> String {

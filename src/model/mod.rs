@@ -10,7 +10,7 @@ mod validate;
 pub use annotation::{
     AnnotationSet, DocStatus, Origin, Relation, RelationId, Review, Span, SpanId,
 };
-pub use corpus::Corpus;
+pub use corpus::{Corpus, sanitize_id};
 pub use document::{DocMeta, Document, ImportRecord};
 pub use project::{Project, Settings};
 pub use schema::{Label, RelationType, default_labels, default_relation_types, parse_hex_color};

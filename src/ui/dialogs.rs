@@ -230,6 +230,20 @@ impl SpanbenchApp {
         }
     }
 
+    /// A snapshot of the corpus for a background job, if none is running: one job at a
+    /// time, so two imports never pick the same new document ids.
+    fn corpus_for_job(&self) -> Result<crate::model::Corpus, String> {
+        if self.job.is_some() {
+            return Err("another import or export is still running".into());
+        }
+        Ok(self
+            .session
+            .as_ref()
+            .ok_or("no project open")?
+            .corpus
+            .clone())
+    }
+
     /// Starts exporting the whole project to `out` in the background.
     pub fn start_export(
         &mut self,
@@ -237,15 +251,7 @@ impl SpanbenchApp {
         opts: ExportOptions,
         out: PathBuf,
     ) -> Result<(), String> {
-        if self.job.is_some() {
-            return Err("another import or export is still running".into());
-        }
-        let corpus = self
-            .session
-            .as_ref()
-            .ok_or("no project open")?
-            .corpus
-            .clone();
+        let corpus = self.corpus_for_job()?;
         self.job = Some(Job::spawn(
             "Exporting",
             move |progress| match formats::export_to_path(&corpus, format, &opts, &out, progress) {
@@ -266,15 +272,7 @@ impl SpanbenchApp {
         format: Option<ImportFormat>,
         annotator: String,
     ) -> Result<(), String> {
-        if self.job.is_some() {
-            return Err("another import or export is still running".into());
-        }
-        let corpus = self
-            .session
-            .as_ref()
-            .ok_or("no project open")?
-            .corpus
-            .clone();
+        let corpus = self.corpus_for_job()?;
         self.job =
             Some(Job::spawn(
                 "Importing",

@@ -325,7 +325,8 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
     let text_color = ui.visuals().strong_text_color();
     let font_id = FontId::proportional(input.font_size);
     egui::ScrollArea::vertical()
-        .id_salt("document_pane")
+        // One scroll position per document, so switching back returns to where you were.
+        .id_salt(("document_pane", &input.doc.id))
         .auto_shrink(false)
         .scroll_source(egui::scroll_area::ScrollSource {
             drag: egui::scroll_area::DragScroll::Never,
