@@ -109,7 +109,9 @@ pub fn toolbar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         for l in &labels {
             let [r, g, b] = l.rgb();
             let color = Color32::from_rgb(r, g, b);
-            let text = RichText::new(format!("{}  {}", l.shortcut, l.name)).color(Color32::WHITE).strong();
+            // Dark text on light label colours reads better in the light theme.
+            let ink = if ui.visuals().dark_mode { Color32::WHITE } else { Color32::BLACK };
+            let text = RichText::new(format!("{}  {}", l.shortcut, l.name)).color(ink).strong();
             let resp = ui
                 .add_enabled(has_target, Button::new(text).fill(color.gamma_multiply(0.85)))
                 .on_hover_text(format!("{} ({})\n{}", l.name, l.key, l.description))
