@@ -7,7 +7,7 @@ use std::io::Write;
 
 use super::import::{Parsed, RawDoc, RawSet, RawSpan};
 use super::tagging::tag_record;
-use super::{ExportError, ExportOptions, Keeps, Record, Report};
+use super::{ExportError, ExportOptions, Record, Report};
 
 pub const DOCSTART: &str = "-DOCSTART- -X- O O";
 
@@ -47,18 +47,7 @@ pub fn export(
             }
             buf.push(b'\n');
         }
-        for s in rec.spans() {
-            report.lost_fields(rec, s, Keeps::default());
-        }
-        if let Some(set) = rec.set.filter(|s| !s.relations.is_empty()) {
-            report.record_note(
-                rec,
-                format!(
-                    "{} relation(s) dropped: CoNLL has no place for relations",
-                    set.relations.len()
-                ),
-            );
-        }
+        super::tagging::report_token_format_losses(report, rec, "CoNLL");
         report.spans += kept;
         Ok(())
     })

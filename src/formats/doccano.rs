@@ -79,19 +79,9 @@ pub fn export(
 /// Reads doccano JSONL of either form. Lines without an `annotator` (or `user`) key
 /// go to `default_annotator`.
 pub fn parse(src: &str, file: &str, default_annotator: &str) -> Parsed {
-    let mut docs = Vec::new();
-    let mut errors = Vec::new();
-    for (n, line) in src.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let loc = format!("{file}:{}", n + 1);
-        match parse_line(line, &loc, default_annotator) {
-            Ok(d) => docs.push(d),
-            Err(e) => errors.extend(e),
-        }
-    }
-    (docs, errors)
+    super::import::parse_lines(src, file, |line, loc| {
+        parse_line(line, loc, default_annotator)
+    })
 }
 
 fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, Vec<String>> {

@@ -9,7 +9,7 @@ use std::io::Write;
 use serde_json::json;
 
 use super::tagging::tag_record;
-use super::{ExportError, ExportOptions, Keeps, Record, Report, TagScheme};
+use super::{ExportError, ExportOptions, Record, Report, TagScheme};
 use crate::model::Project;
 
 /// `O`, then for every label of the schema its tags in scheme order
@@ -75,18 +75,7 @@ pub fn export(
             )?;
             buf.push(b'\n');
         }
-        for s in rec.spans() {
-            report.lost_fields(rec, s, Keeps::default());
-        }
-        if let Some(set) = rec.set.filter(|s| !s.relations.is_empty()) {
-            report.record_note(
-                rec,
-                format!(
-                    "{} relation(s) dropped: hf-tokens has no place for relations",
-                    set.relations.len()
-                ),
-            );
-        }
+        super::tagging::report_token_format_losses(report, rec, "hf-tokens");
         report.spans += kept;
         Ok(())
     })

@@ -119,6 +119,29 @@ impl std::error::Error for ImportErrors {}
 /// are lines). Documents read are still checked, so that one run reports everything.
 pub type Parsed = (Vec<RawDoc>, Vec<String>);
 
+/// Parses JSON lines one by one, skipping blank lines. `line_fn` gets the line and its
+/// location (`file:line`) and returns the document or its problems (each already
+/// naming the location).
+pub(crate) fn parse_lines(
+    src: &str,
+    file: &str,
+    mut line_fn: impl FnMut(&str, &str) -> Result<RawDoc, Vec<String>>,
+) -> Parsed {
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for (n, line) in src.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let loc = format!("{file}:{}", n + 1);
+        match line_fn(line, &loc) {
+            Ok(d) => docs.push(d),
+            Err(e) => errors.extend(e),
+        }
+    }
+    (docs, errors)
+}
+
 /// A document as a source file holds it, offsets over its raw text.
 #[derive(Clone, Debug, Default)]
 pub struct RawDoc {

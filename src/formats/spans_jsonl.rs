@@ -171,19 +171,9 @@ pub fn export_with(
 /// Reads spans-jsonl (as written above, or any `{"text", "spans"}` lines spaCy and
 /// Prodigy write). Offsets are scalar values over `text`.
 pub fn parse(src: &str, file: &str, default_annotator: &str) -> Parsed {
-    let mut docs = Vec::new();
-    let mut errors = Vec::new();
-    for (n, line) in src.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let loc = format!("{file}:{}", n + 1);
-        match parse_line(line, &loc, default_annotator) {
-            Ok(d) => docs.push(d),
-            Err(e) => errors.push(format!("{loc}: {e}")),
-        }
-    }
-    (docs, errors)
+    super::import::parse_lines(src, file, |line, loc| {
+        parse_line(line, loc, default_annotator).map_err(|e| vec![format!("{loc}: {e}")])
+    })
 }
 
 fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, String> {

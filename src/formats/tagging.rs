@@ -10,7 +10,7 @@
 //! * a kept span that crosses a sentence boundary joins the two sentences, so no span
 //!   is ever cut in two.
 
-use super::{Record, Report, TagScheme};
+use super::{Keeps, Record, Report, TagScheme};
 use crate::model::Span;
 use crate::offsets::tokens::{Alignment, align, sentences, tokenize_with_bytes};
 
@@ -164,4 +164,20 @@ pub fn tag_record<'a>(
         },
         n,
     )
+}
+
+/// What no token format holds: span attributes, notes and review state, and relations.
+pub(crate) fn report_token_format_losses(report: &mut Report, rec: &Record, format: &str) {
+    for s in rec.spans() {
+        report.lost_fields(rec, s, Keeps::default());
+    }
+    if let Some(set) = rec.set.filter(|s| !s.relations.is_empty()) {
+        report.record_note(
+            rec,
+            format!(
+                "{} relation(s) dropped: {format} has no place for relations",
+                set.relations.len()
+            ),
+        );
+    }
 }
