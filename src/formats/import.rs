@@ -625,25 +625,11 @@ fn read_job(job: &Job) -> Result<JobOutput, Vec<String>> {
 }
 
 fn parse_plain_jsonl(src: &str, file: &str) -> Parsed {
-    let mut docs = Vec::new();
-    let mut errors = Vec::new();
-    for (n, line) in src.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let loc = format!("{file}:{}", n + 1);
-        let v: Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                errors.push(format!("{loc}: not JSON: {e}"));
-                continue;
-            }
-        };
-        let Some(text) = get_str(&v, "text") else {
-            errors.push(format!("{loc}: no \"text\" string"));
-            continue;
-        };
-        let mut d = RawDoc::new(text.to_string(), &loc);
+    parse_lines(src, file, |line, loc| {
+        let v: Value =
+            serde_json::from_str(line).map_err(|e| vec![format!("{loc}: not JSON: {e}")])?;
+        let text = get_str(&v, "text").ok_or_else(|| vec![format!("{loc}: no \"text\" string")])?;
+        let mut d = RawDoc::new(text.to_string(), loc);
         d.key = v.get("id").and_then(value_key);
         d.title = get_str(&v, "title").map(str::to_string);
         let meta = v.get("meta").unwrap_or(&v);
@@ -656,9 +642,8 @@ fn parse_plain_jsonl(src: &str, file: &str) -> Parsed {
         if d.title.is_none() {
             d.title = get_str(meta, "title").map(str::to_string);
         }
-        docs.push(d);
-    }
-    (docs, errors)
+        Ok(d)
+    })
 }
 
 /// Turns raw documents into checked documents and sets.
