@@ -331,7 +331,9 @@ pub enum ExportError {
     FolderNotEmpty(PathBuf),
     #[error("{format} writes several files; give a file path, not `-`")]
     NeedsPath { format: &'static str },
-    #[error("no label {label:?} in the project's schema (its labels: {known}); --labels takes label keys")]
+    #[error(
+        "no label {label:?} in the project's schema (its labels: {known}); --labels takes label keys"
+    )]
     UnknownLabel { label: String, known: String },
     #[error("--labels names no label; give one or more label keys, separated by commas")]
     NoLabels,

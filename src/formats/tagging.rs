@@ -187,7 +187,9 @@ pub fn place<'a>(
                 while open.last().is_some_and(|&o| aligned[o].last < p.first) {
                     open.pop();
                 }
-                if let Some(&o) = open.last().filter(|&&o| aligned[o].last < p.last) {
+                // Open spans nest, so those ending before `p` are the ones it crosses;
+                // the outermost of them is named.
+                if let Some(&o) = open.iter().find(|&&o| aligned[o].last < p.last) {
                     if note_overlaps {
                         note_dropped(report, rec, &p, &aligned[o], opts.nested);
                     }

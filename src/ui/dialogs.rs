@@ -109,7 +109,14 @@ impl Dialog {
             .map(|s| default_export_path(s, format))
             .unwrap_or_default();
         let labels = session
-            .map(|s| s.corpus.project.labels.iter().map(|l| (l.key.clone(), true)).collect())
+            .map(|s| {
+                s.corpus
+                    .project
+                    .labels
+                    .iter()
+                    .map(|l| (l.key.clone(), true))
+                    .collect()
+            })
             .unwrap_or_default();
         Dialog::Export {
             path,

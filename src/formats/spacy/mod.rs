@@ -161,7 +161,11 @@ fn build<'a>(rec: &Record<'a>, opts: &ExportOptions, report: &mut Report) -> io:
     push_gap(&text[prev..], &mut words, &mut spaces);
 
     let mut strings: HashSet<Cow<'a, str>> = HashSet::with_capacity(words.len());
-    let outside = if rec.set.is_some() { IOB_O } else { IOB_MISSING };
+    let outside = if rec.set.is_some() {
+        IOB_O
+    } else {
+        IOB_MISSING
+    };
     let mut rows: Vec<TokenRow> = Vec::with_capacity(words.len());
     for &w in &words {
         let norm = lower(w);
@@ -181,7 +185,10 @@ fn build<'a>(rec: &Record<'a>, opts: &ExportOptions, report: &mut Report) -> io:
         first.sent_start = 1;
     }
     // The first sentence starts at row 0, even after leading whitespace.
-    let starts = p.sentence_ends.iter().take(p.sentence_ends.len().saturating_sub(1));
+    let starts = p
+        .sentence_ends
+        .iter()
+        .take(p.sentence_ends.len().saturating_sub(1));
     for &s in starts {
         rows[index[s]].sent_start = 1;
     }
