@@ -19,7 +19,7 @@
 
 pub mod docbin;
 pub mod strings;
-mod symbols;
+mod tables;
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
@@ -32,11 +32,6 @@ use super::{ExportError, ExportOptions, Record, Report};
 
 /// The span group spaCy's span categorizer reads by default.
 pub const SPANS_KEY: &str = "sc";
-
-/// The reserved strings spaCy stores by index, in id order (for checks).
-pub fn reserved_symbols() -> &'static [&'static str] {
-    &symbols::SYMBOLS
-}
 
 /// One record as a DocBin document, with the strings it uses.
 struct Built<'a> {
@@ -102,9 +97,16 @@ pub fn export(
     Ok(report)
 }
 
-/// `word` lower-cased as Python's `str.lower` does: the norm spaCy's blank English
-/// vocabulary gives a word.
-fn lower(word: &str) -> Cow<'_, str> {
+/// The norm spaCy's blank English vocabulary gives a word: its entry in spaCy's base
+/// norms (`«` is `"`, `…` is `...`), else the word lower-cased as Python's `str.lower`
+/// does.
+fn norm(word: &str) -> Cow<'_, str> {
+    static BASE: std::sync::OnceLock<std::collections::HashMap<&str, &str>> =
+        std::sync::OnceLock::new();
+    let base = BASE.get_or_init(|| tables::BASE_NORMS.iter().copied().collect());
+    if let Some(n) = base.get(word) {
+        return Cow::Borrowed(n);
+    }
     if word.is_ascii() {
         if word.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(word.to_ascii_lowercase())
@@ -168,7 +170,7 @@ fn build<'a>(rec: &Record<'a>, opts: &ExportOptions, report: &mut Report) -> io:
     };
     let mut rows: Vec<TokenRow> = Vec::with_capacity(words.len());
     for &w in &words {
-        let norm = lower(w);
+        let norm = norm(w);
         rows.push(TokenRow {
             orth: string_id(w),
             norm: string_id(&norm),
@@ -237,4 +239,25 @@ fn build<'a>(rec: &Record<'a>, opts: &ExportOptions, report: &mut Report) -> io:
         },
         strings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::norm;
+
+    #[test]
+    fn norms_are_the_blank_english_vocabularys() {
+        for (word, want) in [
+            ("Putin", "putin"),
+            ("«", "\""),
+            ("…", "..."),
+            ("’S", "'s"),
+            ("€", "$"),
+            ("ΟΔΟΣ", "οδος"),
+            ("Երևան", "երևան"),
+            ("2023", "2023"),
+        ] {
+            assert_eq!(norm(word), want, "{word}");
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::symbols::SYMBOLS;
+use super::tables::SYMBOLS;
 
 /// The id spaCy's `StringStore` gives `s`.
 pub fn string_id(s: &str) -> u64 {

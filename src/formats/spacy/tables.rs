@@ -1,8 +1,9 @@
-//! spaCy's reserved strings (`spacy.symbols.IDS` of spaCy 3.8.7): a string in this
-//! list is stored as its index instead of its hash. Generated from spaCy; the Python
-//! consumer checks compare it with the installed spaCy.
+//! Tables from spaCy 3.8.7, printed by tests/python/spacy_tables.py; the
+//! consumer checks compare this file with that script's output.
 
-/// The reserved strings in id order: `SYMBOLS[id]` is the string with that id.
+/// spaCy's reserved strings (`spacy.symbols.IDS`): `SYMBOLS[id]` is stored as `id`
+/// instead of its hash.
+#[rustfmt::skip]
 pub(super) const SYMBOLS: [&str; 457] = [
     "",
     "IS_ALPHA",
@@ -461,4 +462,55 @@ pub(super) const SYMBOLS: [&str; 457] = [
     "ENT_ID",
     "IDX",
     "_",
+];
+
+/// The norms every spaCy vocabulary gives these words before lower-casing
+/// (`spacy.lang.norm_exceptions.BASE_NORMS`).
+#[rustfmt::skip]
+pub(super) const BASE_NORMS: [(&str, &str); 45] = [
+    ("'s", "'s"),
+    ("'S", "'s"),
+    ("’s", "'s"),
+    ("’S", "'s"),
+    ("’", "'"),
+    ("‘", "'"),
+    ("´", "'"),
+    ("`", "'"),
+    ("”", "\""),
+    ("“", "\""),
+    ("''", "\""),
+    ("``", "\""),
+    ("´´", "\""),
+    ("„", "\""),
+    ("»", "\""),
+    ("«", "\""),
+    ("‘‘", "\""),
+    ("’’", "\""),
+    ("？", "?"),
+    ("！", "!"),
+    ("，", ","),
+    ("；", ";"),
+    ("：", ":"),
+    ("。", "."),
+    ("।", "."),
+    ("…", "..."),
+    ("—", "-"),
+    ("–", "-"),
+    ("--", "-"),
+    ("---", "-"),
+    ("——", "-"),
+    ("€", "$"),
+    ("£", "$"),
+    ("¥", "$"),
+    ("฿", "$"),
+    ("US$", "$"),
+    ("C$", "$"),
+    ("A$", "$"),
+    ("₺", "$"),
+    ("₹", "$"),
+    ("৳", "$"),
+    ("₩", "$"),
+    ("Mex$", "$"),
+    ("₣", "$"),
+    ("E£", "$"),
 ];
