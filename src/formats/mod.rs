@@ -128,14 +128,14 @@ impl ExportFormat {
                 "brat standoff folder (.txt/.ann per document, annotation.conf); keeps relations, attributes, notes"
             }
             ExportFormat::Conll => {
-                "CoNLL-2003 token-per-line tags; overlapping and off-token spans are dropped and reported"
+                "CoNLL-2003 token-per-line tags; spans that cannot be placed on tokens are dropped and reported"
             }
             ExportFormat::HfTokens => {
-                "Hugging Face tokens/ner_tags JSONL plus label names; overlapping and off-token spans are dropped and reported"
+                "Hugging Face tokens/ner_tags JSONL plus label names; spans that cannot be placed are reported"
             }
             ExportFormat::Csv => "CSV of spans plus a CSV of relations, for spreadsheets",
             ExportFormat::Spacy => {
-                "spaCy DocBin for `spacy train`: non-overlapping spans as doc.ents, every span in doc.spans[\"sc\"]; off-token spans are dropped and reported"
+                "spaCy DocBin for spacy train: doc.ents, every span in doc.spans[\"sc\"]; off-token spans dropped"
             }
         }
     }

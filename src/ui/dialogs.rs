@@ -531,12 +531,14 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                         ui.label("Nested spans:");
                         ui.horizontal(|ui| {
                             for &m in format.nesting_modes() {
-                                let text = match m {
-                                    Nesting::Outer => "outermost",
-                                    Nesting::Inner => "innermost",
-                                    Nesting::Columns => "a tag column per level",
+                                let (text, hint) = match m {
+                                    Nesting::Outer if *format == ExportFormat::Spacy => ("outermost", "doc.ents takes the outermost of nested spans; every span stays in doc.spans[\"sc\"]"),
+                                    Nesting::Inner if *format == ExportFormat::Spacy => ("innermost", "doc.ents takes the innermost of nested spans; every span stays in doc.spans[\"sc\"]"),
+                                    Nesting::Outer => ("outermost", "Of nested spans keep the outermost; the others are dropped and reported"),
+                                    Nesting::Inner => ("innermost", "Of nested spans keep the innermost; the others are dropped and reported"),
+                                    Nesting::Columns => ("a tag column per level", "Keep every nested span: the outer level in the first tag column, the nested level in the next (GermEval 2014)"),
                                 };
-                                ui.selectable_value(nested, m, text);
+                                ui.selectable_value(nested, m, text).on_hover_text(hint);
                             }
                         });
                         ui.end_row();
