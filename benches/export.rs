@@ -1,12 +1,13 @@
 //! Export speed on a synthetic corpus of 10,000 documents with 50 spans each, to
-//! spans-jsonl and to CoNLL. benches/compare_python.py builds the same corpus with the
-//! same generator and times the Python tools on it.
+//! spans-jsonl, to CoNLL (one level, and a tag column per nesting level) and to a spaCy
+//! DocBin. benches/compare_python.py builds the same corpus with the same generator and
+//! times the Python tools on it (spans-jsonl and CoNLL).
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use spanbench::formats::{self, ExportOptions, Layer, conll, spans_jsonl};
+use spanbench::formats::{self, ExportOptions, Layer, Nesting, conll, spacy, spans_jsonl};
 use spanbench::model::{Corpus, Document, Project, Span, SpanId};
 
 pub const DOCS: usize = 10_000;
@@ -117,6 +118,22 @@ fn bench_export(c: &mut Criterion) {
         b.iter(|| {
             let mut out = std::io::sink();
             black_box(conll::export(&records, &opts, &mut out, &mut |_, _| {}).ok())
+        })
+    });
+    let columns = ExportOptions {
+        nested: Nesting::Columns,
+        ..ExportOptions::default()
+    };
+    g.bench_function("conll_nested_columns", |b| {
+        b.iter(|| {
+            let mut out = std::io::sink();
+            black_box(conll::export(&records, &columns, &mut out, &mut |_, _| {}).ok())
+        })
+    });
+    g.bench_function("spacy_docbin", |b| {
+        b.iter(|| {
+            let mut out = std::io::sink();
+            black_box(spacy::export(&records, &opts, &mut out, &mut |_, _| {}).ok())
         })
     });
     g.finish();

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::formats::{
-    self, ExportFormat, ExportOptions, ImportFormat, Layer, OffsetUnit, TagScheme,
+    self, ExportFormat, ExportOptions, ImportFormat, Layer, Nesting, OffsetUnit, TagScheme,
 };
 use crate::model::DocStatus;
 use crate::session::Session;
@@ -97,6 +97,14 @@ pub enum Command {
         /// Offset unit of doccano and label-studio.
         #[arg(long = "offsets", value_enum, default_value = "chars")]
         offset_unit: OffsetUnit,
+        /// Export only spans with these labels, e.g. `ACTOR,PLACE,DATE` (conll, hf-tokens,
+        /// spacy); other spans are left out and not reported.
+        #[arg(long, value_delimiter = ',', num_args = 1..)]
+        labels: Option<Vec<String>>,
+        /// Where spans nest, keep the outermost, the innermost, or every level in a tag
+        /// column of its own (conll, hf-tokens; spacy's doc.ents takes outer or inner).
+        #[arg(long, value_enum, default_value = "outer")]
+        nested: Nesting,
     },
 }
 
@@ -122,6 +130,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
             strict,
             scheme,
             offset_unit,
+            labels,
+            nested,
         } => {
             let layer = match (gold, annotator) {
                 (true, _) => Layer::Gold,
@@ -133,6 +143,13 @@ pub fn run(command: Command) -> Result<ExitCode> {
                 strict,
                 scheme,
                 offset_unit,
+                labels: labels.map(|ls| {
+                    ls.into_iter()
+                        .map(|l| l.trim().to_string())
+                        .filter(|l| !l.is_empty())
+                        .collect()
+                }),
+                nested,
             };
             export(&path, format, &output, &opts)
         }
@@ -347,6 +364,7 @@ fn export(
     opts: &ExportOptions,
 ) -> Result<ExitCode> {
     let corpus = storage::load(path)?;
+    opts.check(format, &corpus.project)?;
     let bar = progress_bar("exporting");
     let mut progress = |done: usize, total: usize| {
         bar.set_length(total as u64);

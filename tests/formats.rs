@@ -269,10 +269,11 @@ proptest! {
     #[test]
     fn token_formats_keep_exact_spans_and_report_every_other(corpus in corpus_strategy(), bioes in any::<bool>()) {
         let scheme = if bioes { TagScheme::Bioes } else { TagScheme::Iob2 };
+        let opts = ExportOptions { scheme, ..ExportOptions::default() };
         let records = formats::select(&corpus, &Layer::All).unwrap();
         for rec in &records {
             let mut report = Report::default();
-            let (tagged, kept) = tagging::tag_record(rec, scheme, &mut report);
+            let (tagged, kept) = tagging::tag_record(rec, &opts, &mut report);
             let decoded = decode(rec, &tagged, scheme)?;
             prop_assert_eq!(decoded.len(), kept);
             // Every kept span is one of the record's spans, exactly.
@@ -666,7 +667,7 @@ fn strict_export_writes_nothing_when_something_would_be_lost() {
         report.notes,
         vec![
             "d (anna) span 3 [1..5) ACTOR: dropped: does not start and end on token boundaries (it cuts token \"Putin\")",
-            "d (anna) span 1 [0..5) ACTOR: dropped: overlaps span 2 [0..16) CLAIM, which starts first or is longer",
+            "d (anna) span 1 [0..5) ACTOR: dropped: is nested in span 2 [0..16) CLAIM, which is kept (--nested outer keeps one level; --nested columns keeps both)",
             "d (anna): 1 relation(s) dropped: CoNLL has no place for relations",
         ]
     );
@@ -681,7 +682,7 @@ fn strict_export_writes_nothing_when_something_would_be_lost() {
 
 #[test]
 fn every_format_has_a_name_and_companions() {
-    assert_eq!(ExportFormat::ALL.len(), 7);
+    assert_eq!(ExportFormat::ALL.len(), 8);
     let names: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.name()).collect();
     assert_eq!(
         names,
@@ -692,7 +693,8 @@ fn every_format_has_a_name_and_companions() {
             "brat",
             "conll",
             "hf-tokens",
-            "csv"
+            "csv",
+            "spacy"
         ]
     );
     for f in ExportFormat::ALL {

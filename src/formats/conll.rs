@@ -1,12 +1,13 @@
 //! `conll`: CoNLL-2003 style, one `token TAG` line per token, a blank line between
 //! sentences and `-DOCSTART- -X- O O` (the delimiter spaCy's converter splits on)
 //! before each document. Tags are IOB2 or BIOES; see [`super::tagging`] for which
-//! spans a token format can hold.
+//! spans a token format can hold. With `--nested columns` each line has one tag column
+//! per nesting level, the outermost first (`token TAG1 TAG2`), as GermEval 2014 has.
 
 use std::io::Write;
 
 use super::import::{Parsed, RawDoc, RawSet, RawSpan};
-use super::tagging::tag_record;
+use super::tagging::{tag_columns, tag_record};
 use super::{ExportError, ExportOptions, Record, Report};
 
 pub const DOCSTART: &str = "-DOCSTART- -X- O O";
@@ -17,13 +18,15 @@ pub fn export(
     out: &mut dyn Write,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ExportError> {
+    let columns = tag_columns(records, opts)?;
     super::render_records(records, out, progress, |rec, buf, report| {
         buf.extend_from_slice(DOCSTART.as_bytes());
         buf.extend_from_slice(b"\n\n");
-        let (tagged, kept) = tag_record(rec, opts.scheme, report);
+        let (tagged, kept) = tag_record(rec, opts, report);
         let text = &rec.doc.text;
-        for sent in tagged.sentences() {
-            for t in sent {
+        for sent in tagged.sentence_ranges() {
+            for i in sent {
+                let t = &tagged.levels[0][i];
                 let tok = &text[t.bytes.0..t.bytes.1];
                 // Only a non-ASCII token can hold whitespace (a space with a mark).
                 if !tok.is_ascii() && tok.contains(char::is_whitespace) {
@@ -36,18 +39,23 @@ pub fn export(
                 } else {
                     buf.extend_from_slice(tok.as_bytes());
                 }
-                buf.push(b' ');
-                let mut p = [0u8; 4];
-                buf.extend_from_slice(t.prefix.encode_utf8(&mut p).as_bytes());
-                if t.prefix != 'O' {
-                    buf.push(b'-');
-                    buf.extend_from_slice(t.label.as_bytes());
+                for level in 0..columns {
+                    buf.push(b' ');
+                    match tagged.levels.get(level).map(|l| &l[i]) {
+                        Some(t) if t.prefix != 'O' => {
+                            let mut p = [0u8; 4];
+                            buf.extend_from_slice(t.prefix.encode_utf8(&mut p).as_bytes());
+                            buf.push(b'-');
+                            buf.extend_from_slice(t.label.as_bytes());
+                        }
+                        _ => buf.push(b'O'),
+                    }
                 }
                 buf.push(b'\n');
             }
             buf.push(b'\n');
         }
-        super::tagging::report_token_format_losses(report, rec, "CoNLL");
+        super::tagging::report_token_format_losses(report, rec, opts, "CoNLL");
         report.spans += kept;
         Ok(())
     })

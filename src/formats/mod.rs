@@ -15,6 +15,7 @@ pub mod hf_tokens;
 pub mod html;
 pub mod import;
 pub mod label_studio;
+pub mod spacy;
 pub mod spans_jsonl;
 pub mod tagging;
 
@@ -27,7 +28,7 @@ use thiserror::Error;
 
 pub use import::{ImportErrors, ImportFormat, Imported, detect, import_paths, import_paths_as};
 
-use crate::model::{AnnotationSet, Corpus, Document, Problem, Span};
+use crate::model::{AnnotationSet, Corpus, Document, Problem, Project, Span};
 
 /// The annotator name whose sets are taken as the adjudicated gold layer.
 pub const GOLD_ANNOTATOR: &str = "gold";
@@ -62,10 +63,13 @@ pub enum ExportFormat {
     HfTokens,
     /// A CSV of spans for analysts, with a CSV of relations beside it.
     Csv,
+    /// A spaCy DocBin (`.spacy`) for `spacy train`: entities in `doc.ents`, every span in
+    /// `doc.spans["sc"]`.
+    Spacy,
 }
 
 impl ExportFormat {
-    pub const ALL: [ExportFormat; 7] = [
+    pub const ALL: [ExportFormat; 8] = [
         ExportFormat::SpansJsonl,
         ExportFormat::Doccano,
         ExportFormat::LabelStudio,
@@ -73,6 +77,7 @@ impl ExportFormat {
         ExportFormat::Conll,
         ExportFormat::HfTokens,
         ExportFormat::Csv,
+        ExportFormat::Spacy,
     ];
 
     /// The name the CLI takes after `--format`.
@@ -85,6 +90,26 @@ impl ExportFormat {
             ExportFormat::Conll => "conll",
             ExportFormat::HfTokens => "hf-tokens",
             ExportFormat::Csv => "csv",
+            ExportFormat::Spacy => "spacy",
+        }
+    }
+
+    /// True for the formats that take `--labels` (a subset of the schema).
+    pub fn takes_labels(self) -> bool {
+        matches!(
+            self,
+            ExportFormat::Conll | ExportFormat::HfTokens | ExportFormat::Spacy
+        )
+    }
+
+    /// The `--nested` modes a format takes (none for formats that keep every span).
+    pub fn nesting_modes(self) -> &'static [Nesting] {
+        match self {
+            ExportFormat::Conll | ExportFormat::HfTokens => {
+                &[Nesting::Outer, Nesting::Inner, Nesting::Columns]
+            }
+            ExportFormat::Spacy => &[Nesting::Outer, Nesting::Inner],
+            _ => &[],
         }
     }
 
@@ -103,12 +128,15 @@ impl ExportFormat {
                 "brat standoff folder (.txt/.ann per document, annotation.conf); keeps relations, attributes, notes"
             }
             ExportFormat::Conll => {
-                "CoNLL-2003 token-per-line tags; overlapping and off-token spans are dropped and reported"
+                "CoNLL-2003 token-per-line tags; spans that cannot be placed on tokens are dropped and reported"
             }
             ExportFormat::HfTokens => {
-                "Hugging Face tokens/ner_tags JSONL plus label names; overlapping and off-token spans are dropped and reported"
+                "Hugging Face tokens/ner_tags JSONL plus label names; spans that cannot be placed are reported"
             }
             ExportFormat::Csv => "CSV of spans plus a CSV of relations, for spreadsheets",
+            ExportFormat::Spacy => {
+                "spaCy DocBin for spacy train: doc.ents, every span in doc.spans[\"sc\"]; off-token spans dropped"
+            }
         }
     }
 
@@ -127,6 +155,7 @@ impl ExportFormat {
             ExportFormat::Conll => "export.conll",
             ExportFormat::HfTokens => "hf-tokens.jsonl",
             ExportFormat::Csv => "spans.csv",
+            ExportFormat::Spacy => "train.spacy",
         }
     }
 
@@ -170,6 +199,28 @@ impl OffsetUnit {
     }
 }
 
+/// Where spans nest (one inside another), which of them token formats keep.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Nesting {
+    /// The outermost spans; a span inside another is dropped and reported.
+    #[default]
+    Outer,
+    /// The innermost spans; a span around another is dropped and reported.
+    Inner,
+    /// Every level: one tag column per nesting level, the outermost first (GermEval 2014).
+    Columns,
+}
+
+impl Nesting {
+    pub fn name(self) -> &'static str {
+        match self {
+            Nesting::Outer => "outer",
+            Nesting::Inner => "inner",
+            Nesting::Columns => "columns",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExportOptions {
     pub layer: Layer,
@@ -177,6 +228,62 @@ pub struct ExportOptions {
     pub strict: bool,
     pub scheme: TagScheme,
     pub offset_unit: OffsetUnit,
+    /// Export only spans with these labels (conll, hf-tokens, spacy); `None`: all.
+    pub labels: Option<Vec<String>>,
+    /// Which of nested spans token formats keep (conll, hf-tokens; spacy's `doc.ents`).
+    pub nested: Nesting,
+}
+
+impl ExportOptions {
+    /// True when spans labelled `label` are exported.
+    pub fn keeps_label(&self, label: &str) -> bool {
+        self.labels
+            .as_ref()
+            .is_none_or(|ls| ls.iter().any(|l| l == label))
+    }
+
+    /// Refuses options the format does not take and labels the schema does not have.
+    pub fn check(&self, format: ExportFormat, project: &Project) -> Result<(), ExportError> {
+        const TAKERS: &str = "conll, hf-tokens and spacy";
+        if let Some(labels) = &self.labels {
+            if !format.takes_labels() {
+                return Err(ExportError::OptionNotFor {
+                    option: "--labels",
+                    format: format.name(),
+                    takers: TAKERS,
+                });
+            }
+            if labels.is_empty() {
+                return Err(ExportError::NoLabels);
+            }
+            if let Some(l) = labels
+                .iter()
+                .find(|l| !project.labels.iter().any(|k| &k.key == *l))
+            {
+                let known: Vec<&str> = project.labels.iter().map(|k| k.key.as_str()).collect();
+                return Err(ExportError::UnknownLabel {
+                    label: l.clone(),
+                    known: known.join(", "),
+                });
+            }
+        }
+        if self.nested != Nesting::default() && !format.nesting_modes().contains(&self.nested) {
+            return Err(ExportError::OptionNotFor {
+                option: if self.nested == Nesting::Columns && format == ExportFormat::Spacy {
+                    "--nested columns (doc.spans[\"sc\"] already keeps every span)"
+                } else {
+                    "--nested"
+                },
+                format: format.name(),
+                takers: if self.nested == Nesting::Columns {
+                    "conll and hf-tokens"
+                } else {
+                    TAKERS
+                },
+            });
+        }
+        Ok(())
+    }
 }
 
 /// One document as one annotator annotated it (or unannotated, `set` None).
@@ -224,6 +331,18 @@ pub enum ExportError {
     FolderNotEmpty(PathBuf),
     #[error("{format} writes several files; give a file path, not `-`")]
     NeedsPath { format: &'static str },
+    #[error(
+        "no label {label:?} in the project's schema (its labels: {known}); --labels takes label keys"
+    )]
+    UnknownLabel { label: String, known: String },
+    #[error("--labels names no label; give one or more label keys, separated by commas")]
+    NoLabels,
+    #[error("{option} does not apply to {format}; it applies to {takers}")]
+    OptionNotFor {
+        option: &'static str,
+        format: &'static str,
+        takers: &'static str,
+    },
     #[error("--strict: the export would drop or change {} thing(s); nothing was written. First: {}", .0.len(), .0.first().map(String::as_str).unwrap_or(""))]
     Strict(Vec<String>),
 }
@@ -448,6 +567,7 @@ pub fn write_export(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(Report, Companions), ExportError> {
     let project = &corpus.project;
+    opts.check(format, project)?;
     Ok(match format {
         ExportFormat::SpansJsonl => (spans_jsonl::export_with(records, w, progress)?, vec![]),
         ExportFormat::Doccano => (doccano::export(records, opts, w, progress)?, vec![]),
@@ -459,7 +579,7 @@ pub fn write_export(
         }
         ExportFormat::HfTokens => {
             let r = hf_tokens::export(records, project, opts, w, progress)?;
-            let names = serde_json::to_vec_pretty(&hf_tokens::label_names(project, opts.scheme))?;
+            let names = serde_json::to_vec_pretty(&hf_tokens::label_names(project, opts))?;
             (r, vec![("labels.json", names)])
         }
         ExportFormat::Csv => {
@@ -467,6 +587,7 @@ pub fn write_export(
             let r = csv::export(records, w, &mut rel, progress)?;
             (r, vec![("relations.csv", rel)])
         }
+        ExportFormat::Spacy => (spacy::export(records, opts, w, progress)?, vec![]),
         ExportFormat::Brat => return Err(ExportError::NeedsPath { format: "brat" }),
     })
 }

@@ -39,6 +39,18 @@ fn tricky_text() -> impl Strategy<Value = String> {
         "Sept.",
         "’",
         "€",
+        "'",
+        "'s",
+        "’S",
+        "n't",
+        "N’T",
+        "'ve",
+        "’ll",
+        "'d",
+        "they",
+        "Should",
+        "ca",
+        "I",
     ]);
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }
@@ -314,6 +326,101 @@ fn tokenizer_splits_punctuation() {
     assert_eq!(align(&tk, 0, 6), Alignment::Exact { first: 0, last: 0 });
     assert_eq!(align(&tk, 1, 6), Alignment::Partial { first: 0, last: 0 });
     assert_eq!(align(&tk, 6, 7), Alignment::None);
+}
+
+/// The tokens of `t` as strings.
+fn token_texts(t: &str) -> Vec<&str> {
+    tokenize(t)
+        .iter()
+        .map(|k| slice_chars(t, k.start, k.end).unwrap())
+        .collect()
+}
+
+#[test]
+fn tokenizer_splits_english_clitics_as_spacy_does() {
+    // Each case is what spaCy 3.8's English tokenizer gives, except where noted.
+    let cases: &[(&str, &[&str])] = &[
+        ("Azerbaijan's", &["Azerbaijan", "'s"]),
+        ("NKR's", &["NKR", "'s"]),
+        ("Baku’s", &["Baku", "’s"]),
+        ("AZERBAIJAN'S", &["AZERBAIJAN", "'S"]),
+        ("it's", &["it", "'s"]),
+        ("Let's", &["Let", "'s"]),
+        ("can't", &["ca", "n't"]),
+        ("Can’t", &["Ca", "n’t"]),
+        ("won't", &["wo", "n't"]),
+        ("don't", &["do", "n't"]),
+        ("isn't", &["is", "n't"]),
+        ("ain't", &["ai", "n't"]),
+        ("shan't", &["sha", "n't"]),
+        ("they're", &["they", "'re"]),
+        ("They’re", &["They", "’re"]),
+        ("we've", &["we", "'ve"]),
+        ("could've", &["could", "'ve"]),
+        ("I'll", &["I", "'ll"]),
+        ("she'd", &["she", "'d"]),
+        ("I'm", &["I", "'m"]),
+        ("what're", &["what", "'re"]),
+        ("shouldn't've", &["should", "n't", "'ve"]),
+        ("I'd've", &["I", "'d", "'ve"]),
+        // spaCy leaves all-caps contractions whole; the Penn Treebank splits them,
+        // and so does spanbench (the rule ignores case).
+        ("CAN'T", &["CA", "N'T"]),
+        ("THEY'RE", &["THEY", "'RE"]),
+        // Only the listed pronouns and verbs take 're, 've, 'll, 'd, 'm, n't.
+        ("Armenians're", &["Armenians're"]),
+        ("Armenia'll", &["Armenia'll"]),
+        ("Putin’d", &["Putin’d"]),
+        ("Nixon't", &["Nixon't"]),
+        ("xn't", &["xn't"]),
+        // Not clitics.
+        ("O'Brien", &["O'Brien"]),
+        ("o'clock", &["o'clock"]),
+        ("rock'n'roll", &["rock'n'roll"]),
+        ("Armenians'", &["Armenians", "'"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(&token_texts(text), want, "{text}");
+        let (toks, bytes) = super::tokens::tokenize_with_bytes(text);
+        assert_eq!(toks, tokenize(text), "{text}");
+        let pieces: Vec<&str> = bytes.iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(&pieces, want, "{text}");
+    }
+    // In running text, the name before a possessive is a token of its own.
+    let t = "Azerbaijan's army entered the NKR’s capital; they didn't stop.";
+    assert_eq!(
+        token_texts(t),
+        [
+            "Azerbaijan",
+            "'s",
+            "army",
+            "entered",
+            "the",
+            "NKR",
+            "’s",
+            "capital",
+            ";",
+            "they",
+            "did",
+            "n't",
+            "stop",
+            "."
+        ]
+    );
+    let tk = tokenize(t);
+    assert_eq!(align(&tk, 0, 10), Alignment::Exact { first: 0, last: 0 });
+    assert_eq!(align(&tk, 30, 33), Alignment::Exact { first: 5, last: 5 });
+}
+
+#[test]
+fn a_long_run_of_clitics_is_split_without_recursion() {
+    let t = format!("a{}", "'s".repeat(100_000));
+    let toks = tokenize(&t);
+    assert_eq!(toks.len(), 100_001);
+    assert_eq!(super::tokens::tokenize_with_bytes(&t).0, toks);
+    // 've after 've is no clitic, so this stays one word.
+    let v = format!("I'd{}", "'ve".repeat(50_000));
+    assert_eq!(tokenize(&v).len(), 1);
 }
 
 #[test]

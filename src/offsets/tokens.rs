@@ -1,8 +1,10 @@
 //! The one tokenizer used by token-based formats (CoNLL, Hugging Face token files).
 //!
 //! Tokens are the Unicode word-boundary segments (UAX #29) of the text that are not
-//! whitespace; every punctuation mark is therefore a token of its own. Offsets are
-//! scalar values, end-exclusive, like every canonical offset.
+//! whitespace; every punctuation mark is therefore a token of its own. English
+//! clitics are then split off the word they lean on, as spaCy's English tokenizer and
+//! the Penn Treebank do (see [`split_clitics`]), so "Azerbaijan's" is "Azerbaijan" and
+//! "'s". Offsets are scalar values, end-exclusive, like every canonical offset.
 
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -12,21 +14,149 @@ pub struct Token {
     pub end: usize,
 }
 
-/// Tokenizes `text` into word-boundary segments, dropping whitespace.
+/// Tokenizes `text` into word-boundary segments, dropping whitespace and splitting
+/// English clitics off their words.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut c = 0;
     for seg in text.split_word_bounds() {
         let n = seg.chars().count();
         if !seg.chars().all(char::is_whitespace) {
-            out.push(Token {
-                start: c,
-                end: c + n,
+            let mut at = c;
+            split_clitics(seg, |piece| {
+                let m = piece.chars().count();
+                out.push(Token {
+                    start: at,
+                    end: at + m,
+                });
+                at += m;
             });
         }
         c += n;
     }
     out
+}
+
+/// Words an English clitic other than `'s` splits off, as spaCy's English tokenizer
+/// exceptions list them (pronouns, wh-words, auxiliaries and modals); compared
+/// ignoring ASCII case. `'s` splits off any word.
+const CLITIC_HOSTS: [(&str, &[&str]); 5] = [
+    ("m", &["i"]),
+    (
+        "ll",
+        &[
+            "i", "you", "he", "she", "it", "we", "they", "who", "what", "when", "where", "why",
+            "how", "there", "that", "this", "these", "those",
+        ],
+    ),
+    (
+        "d",
+        &[
+            "i", "you", "he", "she", "it", "we", "they", "who", "what", "when", "where", "why",
+            "how", "there", "that", "this", "these", "those",
+        ],
+    ),
+    (
+        "re",
+        &[
+            "you", "we", "they", "who", "what", "when", "where", "why", "how", "there", "these",
+            "those",
+        ],
+    ),
+    (
+        "ve",
+        &[
+            "i", "you", "we", "they", "who", "what", "when", "where", "why", "how", "there",
+            "these", "those", "could", "might", "must", "should", "would",
+        ],
+    ),
+];
+
+/// The auxiliaries and modals `n't` splits off (spaCy: "can't" is "ca" "n't", "won't"
+/// "wo" "n't"); the first fifteen also take `'ve` after `n't` ("shouldn't've").
+const NT_HOSTS: [&str; 23] = [
+    "ca", "could", "do", "does", "did", "had", "may", "might", "must", "need", "ought", "sha",
+    "should", "wo", "would", "ai", "are", "is", "was", "were", "have", "has", "dare",
+];
+const NT_VE_HOSTS: usize = 15;
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '\u{2019}'
+}
+
+/// The word before the last apostrophe of `word`, and the text after it.
+fn around_last_apostrophe(word: &str) -> Option<(&str, &str)> {
+    let (a, apos) = word.char_indices().rev().find(|&(_, c)| is_apostrophe(c))?;
+    Some((&word[..a], &word[a + apos.len_utf8()..]))
+}
+
+fn one_of(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|h| word.eq_ignore_ascii_case(h))
+}
+
+/// True when `word` is `host + n't` with `host` one of `hosts` (any case).
+fn is_nt(base: &str, tail: &str, hosts: &[&str]) -> bool {
+    tail.eq_ignore_ascii_case("t")
+        && base
+            .strip_suffix(['n', 'N'])
+            .is_some_and(|v| one_of(v, hosts))
+}
+
+/// Where the last clitic of `word` starts (a byte offset), if spaCy's English
+/// tokenizer splits it off: `'s` after any word; `n't` after an auxiliary or modal;
+/// `'m`, `'ll`, `'d`, `'re`, `'ve` after the words of [`CLITIC_HOSTS`]; and `'ve` after
+/// such a word with `'ll` or `'d`, or after one of the first modals of [`NT_HOSTS`]
+/// with `n't`. Either apostrophe, any case.
+fn last_clitic(word: &str) -> Option<usize> {
+    let (base, tail) = around_last_apostrophe(word)?;
+    if base.is_empty() {
+        return None;
+    }
+    let apostrophe = base.len();
+    if tail.eq_ignore_ascii_case("s") {
+        return Some(apostrophe);
+    }
+    if is_nt(base, tail, &NT_HOSTS) {
+        return Some(apostrophe - 1);
+    }
+    let hosts = |kind: &str| {
+        CLITIC_HOSTS
+            .iter()
+            .find(|(c, _)| kind.eq_ignore_ascii_case(c))
+            .map(|&(_, h)| h)
+    };
+    if one_of(base, hosts(tail)?) {
+        return Some(apostrophe);
+    }
+    // `'ve` after another clitic: "I'd've", "they'll've", "shouldn't've".
+    if tail.eq_ignore_ascii_case("ve") {
+        let (host, first) = around_last_apostrophe(base)?;
+        let after_ll_d = ["ll", "d"].iter().any(|k| first.eq_ignore_ascii_case(k))
+            && hosts(first).is_some_and(|h| one_of(host, h));
+        if after_ll_d || is_nt(host, first, &NT_HOSTS[..NT_VE_HOSTS]) {
+            return Some(apostrophe);
+        }
+    }
+    None
+}
+
+/// Calls `piece` with the word of one word-boundary segment and then each English
+/// clitic after it (`"shouldn't've"` gives `"should"`, `"n't"`, `"'ve"`); any other
+/// segment is passed whole.
+pub fn split_clitics<'s>(seg: &'s str, mut piece: impl FnMut(&'s str)) {
+    if !seg.contains(is_apostrophe) {
+        piece(seg);
+        return;
+    }
+    let mut cuts = vec![seg.len()];
+    while let Some(at) = last_clitic(&seg[..cuts[cuts.len() - 1]]) {
+        cuts.push(at);
+    }
+    let mut start = 0;
+    for &end in cuts.iter().rev() {
+        piece(&seg[start..end]);
+        start = end;
+    }
 }
 
 /// How a character span falls on tokens.
@@ -110,11 +240,17 @@ pub fn tokenize_with_bytes(text: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
                 for (off, seg) in chunk.split_word_bound_indices() {
                     let n = seg.chars().count();
                     if !seg.chars().all(char::is_whitespace) {
-                        tokens.push(Token {
-                            start: c,
-                            end: c + n,
+                        let (mut at, mut at_b) = (c, start + off);
+                        split_clitics(seg, |piece| {
+                            let m = piece.chars().count();
+                            tokens.push(Token {
+                                start: at,
+                                end: at + m,
+                            });
+                            bytes.push((at_b, at_b + piece.len()));
+                            at += m;
+                            at_b += piece.len();
                         });
-                        bytes.push((start + off, start + off + seg.len()));
                     }
                     c += n;
                 }

@@ -15,7 +15,7 @@ use super::app::SpanbenchApp;
 use super::commands::Command;
 use super::settings::valid_annotator;
 use crate::formats::import::{ImportFormat, Imported};
-use crate::formats::{self, ExportFormat, ExportOptions, Layer, OffsetUnit, TagScheme};
+use crate::formats::{self, ExportFormat, ExportOptions, Layer, Nesting, OffsetUnit, TagScheme};
 use crate::model::Label;
 use crate::session::Session;
 use crate::storage;
@@ -50,6 +50,9 @@ pub enum Dialog {
         strict: bool,
         scheme: TagScheme,
         unit: OffsetUnit,
+        /// Every label of the schema and whether it is exported (token formats, spacy).
+        labels: Vec<(String, bool)>,
+        nested: Nesting,
         error: Option<String>,
     },
     /// The project's labels: names, colours, keys and descriptions; new labels.
@@ -105,6 +108,16 @@ impl Dialog {
         let path = session
             .map(|s| default_export_path(s, format))
             .unwrap_or_default();
+        let labels = session
+            .map(|s| {
+                s.corpus
+                    .project
+                    .labels
+                    .iter()
+                    .map(|l| (l.key.clone(), true))
+                    .collect()
+            })
+            .unwrap_or_default();
         Dialog::Export {
             path,
             format,
@@ -112,6 +125,8 @@ impl Dialog {
             strict: false,
             scheme: TagScheme::default(),
             unit: OffsetUnit::default(),
+            labels,
+            nested: Nesting::default(),
             error: None,
         }
     }
@@ -454,7 +469,7 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                     }
                 });
             }
-            Dialog::Export { path, format, layer, strict, scheme, unit, error } => {
+            Dialog::Export { path, format, layer, strict, scheme, unit, labels, nested, error } => {
                 ui.heading("Export");
                 let before = *format;
                 egui::Grid::new("export_grid").num_columns(2).show(ui, |ui| {
@@ -503,6 +518,31 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                         });
                         ui.end_row();
                     }
+                    if format.takes_labels() {
+                        ui.label("Labels:");
+                        ui.horizontal_wrapped(|ui| {
+                            for (key, on) in labels.iter_mut() {
+                                ui.checkbox(on, key.as_str());
+                            }
+                        });
+                        ui.end_row();
+                    }
+                    if !format.nesting_modes().is_empty() {
+                        ui.label("Nested spans:");
+                        ui.horizontal(|ui| {
+                            for &m in format.nesting_modes() {
+                                let (text, hint) = match m {
+                                    Nesting::Outer if *format == ExportFormat::Spacy => ("outermost", "doc.ents takes the outermost of nested spans; every span stays in doc.spans[\"sc\"]"),
+                                    Nesting::Inner if *format == ExportFormat::Spacy => ("innermost", "doc.ents takes the innermost of nested spans; every span stays in doc.spans[\"sc\"]"),
+                                    Nesting::Outer => ("outermost", "Of nested spans keep the outermost; the others are dropped and reported"),
+                                    Nesting::Inner => ("innermost", "Of nested spans keep the innermost; the others are dropped and reported"),
+                                    Nesting::Columns => ("a tag column per level", "Keep every nested span: the outer level in the first tag column, the nested level in the next (GermEval 2014)"),
+                                };
+                                ui.selectable_value(nested, m, text).on_hover_text(hint);
+                            }
+                        });
+                        ui.end_row();
+                    }
                     if matches!(format, ExportFormat::Doccano) {
                         ui.label("Offsets:");
                         ui.horizontal(|ui| {
@@ -524,14 +564,20 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                 ui.horizontal(|ui| {
                     let busy = app.job.is_some();
                     if ui.add_enabled(!busy, egui::Button::new("Export")).clicked() {
+                        let chosen: Vec<String> = labels.iter().filter(|(_, on)| *on).map(|(k, _)| k.clone()).collect();
                         if path.trim().is_empty() {
                             *error = Some("Choose where to write the export.".into());
+                        } else if format.takes_labels() && chosen.is_empty() {
+                            *error = Some("Tick at least one label to export.".into());
                         } else {
+                            let subset = format.takes_labels() && chosen.len() < labels.len();
                             let opts = ExportOptions {
                                 layer: layer.clone().map_or(Layer::All, Layer::One),
                                 strict: *strict,
                                 scheme: *scheme,
                                 offset_unit: *unit,
+                                labels: subset.then_some(chosen),
+                                nested: if format.nesting_modes().contains(nested) { *nested } else { Nesting::Outer },
                             };
                             match app.start_export(*format, opts, PathBuf::from(path.trim())) {
                                 Ok(()) => close = true,
