@@ -320,13 +320,38 @@ fn error_line(ui: &mut Ui, error: &Option<String>) {
     }
 }
 
+const DIALOG_OPENING: &str = "spanbench_dialog_opening";
+
+/// The modal's id for this opening of a dialog: stable while it stays open, new for each
+/// opening. egui keeps an area's place in the stacking order by id. When a quick click's
+/// press and release arrive in one frame, egui raises both the modal (pressed on) and the
+/// drop-down it opens, keeping their earlier relative order; a modal shown again under
+/// its old id was raised above that drop-down on reopening, so from the second opening
+/// drop-down lists opened behind the dialog and a click on one fell on the backdrop and
+/// closed it. A new id puts the modal in the order before any popup created inside it.
+fn modal_id(ctx: &Context) -> Id {
+    let key = Id::unique(DIALOG_OPENING);
+    let count = Id::unique("spanbench_dialog_count");
+    let opening = ctx.data_mut(|d| {
+        if let Some(n) = d.get_temp::<u64>(key) {
+            return n;
+        }
+        let next = d.get_temp::<u64>(count).unwrap_or(0) + 1;
+        d.insert_temp(count, next);
+        d.insert_temp(key, next);
+        next
+    });
+    Id::unique(("spanbench_dialog", opening))
+}
+
 /// Shows the open dialog, if any, and acts on its buttons.
 pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
     let Some(mut dialog) = app.dialog.take() else {
+        ctx.data_mut(|d| d.remove_temp::<u64>(Id::unique(DIALOG_OPENING)));
         return;
     };
     let mut close = false;
-    let modal = Modal::new(Id::unique("spanbench_dialog")).show(ctx, |ui| {
+    let modal = Modal::new(modal_id(ctx)).show(ctx, |ui| {
         ui.set_width(520.0);
         let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
         match &mut dialog {
