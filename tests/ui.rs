@@ -374,6 +374,11 @@ fn import_dialog_imports_doccano_annotations_all_or_nothing() {
         h.state().session.as_ref().unwrap().corpus.documents.len(),
         1
     );
+    // Every problem is listed in a report over the dialog, which keeps the paths for a
+    // retry: Escape closes the report, then the dialog.
+    press(&mut h, Key::Escape);
+    press(&mut h, Key::Escape);
+    assert!(h.state().dialog.is_none());
 
     let ours = dir.path().join("ours.jsonl");
     std::fs::write(

@@ -139,3 +139,249 @@ fn export_dialog_format_list_works_on_the_second_opening() {
         click(&mut h, "Cancel");
     }
 }
+
+/// Runs frames until the background job (import or export) has finished.
+fn wait_for_job(h: &mut Harness<SpanbenchApp>) {
+    for _ in 0..1000 {
+        h.run_steps(1);
+        if h.state().job.is_none() {
+            h.run_steps(2);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the background job did not finish");
+}
+
+/// The sample project, installed into `dir`, open for `annotator`.
+fn sample(dir: &Path, annotator: &str) -> Harness<'static, SpanbenchApp> {
+    let root = spanbench::ui::install_sample(dir).unwrap();
+    harness_sized(&root, annotator, egui::vec2(1280.0, 800.0))
+}
+
+/// Replaces the text of the `n`-th single-line field with `text`, by typing.
+fn retype_field(h: &mut Harness<SpanbenchApp>, n: usize, text: &str) {
+    h.get_all_by_role(Role::TextInput).nth(n).unwrap().focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_all_by_role(Role::TextInput)
+        .nth(n)
+        .unwrap()
+        .type_text(text);
+    h.run_steps(2);
+}
+
+fn body_row_height(h: &Harness<SpanbenchApp>) -> f32 {
+    h.ctx.global_style().text_styles[&egui::TextStyle::Body].size * 1.6
+}
+
+#[test]
+fn a_long_export_report_opens_in_a_window_and_the_status_bar_stays_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), "gold");
+    press_mod(&mut h, Modifiers::COMMAND, Key::E);
+    h.run_steps(2);
+    let combo = format_combo(&h, "spans-jsonl");
+    click_at(&mut h, combo);
+    click(&mut h, "conll");
+    let out = dir.path().join("out.conll");
+    retype_field(&mut h, 0, &out.display().to_string());
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    h.run_steps(1);
+    wait_for_job(&mut h);
+    assert!(out.exists(), "{:?}", h.state().notice);
+
+    // CoNLL cannot hold nested spans: each dropped one is a line of the report.
+    let report = h.state().report.clone().expect("a report");
+    assert!(report.lines.len() > 20, "{report:?}");
+    assert!(h.state().report_open);
+    assert!(h.query_by_label("Export report").is_some());
+    assert!(
+        h.query_by_label(&report.lines[0]).is_some(),
+        "the first line is shown"
+    );
+    let notice = h.state().notice.clone().unwrap();
+    assert!(!notice.text.contains('\n'), "{notice:?}");
+    // The status bar's notice is one row high, at the bottom of the window.
+    let summary = h
+        .get_all_by_label_contains("Exported")
+        .max_by(|a, b| a.rect().bottom().total_cmp(&b.rect().bottom()))
+        .unwrap()
+        .rect();
+    assert!(summary.height() < body_row_height(&h), "{summary:?}");
+    assert!(summary.bottom() > 780.0, "{summary:?}");
+
+    // Escape closes the window; the status bar's Details… opens it again; Close closes.
+    press_mod(&mut h, Modifiers::NONE, Key::Escape);
+    assert!(!h.state().report_open);
+    assert!(h.query_by_label("Export report").is_none());
+    click(&mut h, "Details…");
+    assert!(h.state().report_open);
+    click(&mut h, "Close");
+    assert!(!h.state().report_open);
+    // The app takes keys again: Alt+Down opens the next document.
+    let before = h.state().current_doc.clone();
+    press_mod(&mut h, Modifiers::ALT, Key::ArrowDown);
+    assert_ne!(h.state().current_doc, before);
+}
+
+#[test]
+fn a_refused_batch_import_lists_every_problem_and_keeps_the_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path());
+    let files: Vec<std::path::PathBuf> = ["good.txt", "empty.txt", "blank.txt", "binary.txt"]
+        .iter()
+        .map(|n| dir.path().join(n))
+        .collect();
+    std::fs::write(&files[0], "Aliyev spoke in Baku.").unwrap();
+    std::fs::write(&files[1], "").unwrap();
+    std::fs::write(&files[2], "  \n\n ").unwrap();
+    std::fs::write(&files[3], [0u8, 159, 146, 150, 0, 1]).unwrap();
+    let typed = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+
+    press_mod(&mut h, Modifiers::COMMAND, Key::I);
+    h.run_steps(2);
+    h.get_by_role(Role::MultilineTextInput).focus();
+    h.run_steps(1);
+    h.get_by_role(Role::MultilineTextInput).type_text(&typed);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Import").click();
+    h.run_steps(1);
+    wait_for_job(&mut h);
+
+    // Every problem is listed, one per refused file, in the report window on top.
+    let report = h.state().report.clone().expect("a report");
+    assert_eq!(report.lines.len(), 3, "{report:?}");
+    for name in ["empty.txt", "blank.txt", "binary.txt"] {
+        assert!(
+            report.lines.iter().any(|l| l.contains(name)),
+            "{name}: {report:?}"
+        );
+        let line = report.lines.iter().find(|l| l.contains(name)).unwrap();
+        assert!(h.query_by_label(line).is_some(), "{name} not shown");
+    }
+    assert_eq!(
+        h.state().session.as_ref().unwrap().corpus.documents.len(),
+        1
+    );
+    // Escape closes the report; the import dialog is still there with the paths.
+    press_mod(&mut h, Modifiers::NONE, Key::Escape);
+    assert!(!h.state().report_open);
+    match &h.state().dialog {
+        Some(spanbench::ui::dialogs::Dialog::Import { paths, error, .. }) => {
+            assert_eq!(paths, &typed);
+            assert!(
+                error.as_deref().unwrap_or("").contains("more problem"),
+                "{error:?}"
+            );
+        }
+        other => panic!("the import dialog is gone: {other:?}"),
+    }
+    // Fix the files and retry from the same dialog.
+    for f in &files[1..] {
+        std::fs::write(f, "Pashinyan spoke in Yerevan.").unwrap();
+    }
+    h.get_by_role_and_label(Role::Button, "Import").click();
+    h.run_steps(1);
+    wait_for_job(&mut h);
+    assert_eq!(
+        h.state().session.as_ref().unwrap().corpus.documents.len(),
+        5,
+        "{:?}",
+        h.state().notice
+    );
+}
+
+fn status_shows(h: &Harness<SpanbenchApp>, text: &str) -> bool {
+    h.query_by_label_contains(text).is_some()
+}
+
+/// Selects the word at char `c` with a real double-click.
+fn double_click_char(h: &mut Harness<SpanbenchApp>, c: usize) {
+    let at = h.state().pane.char_pos(c).expect("char laid out");
+    h.hover_at(at);
+    h.run_steps(1);
+    let events = &mut h.input_mut().events;
+    for pressed in [true, false, true, false] {
+        events.push(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run_steps(2);
+}
+
+fn char_index(needle: &str) -> usize {
+    TEXT[..TEXT.find(needle).unwrap()].chars().count()
+}
+
+#[test]
+fn the_status_bar_shows_saved_after_autosave_without_any_input() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path());
+    double_click_char(&mut h, char_index("Pashinyan") + 2);
+    press_mod(&mut h, Modifiers::NONE, Key::Num1);
+    assert!(status_shows(&h, "Unsaved changes"));
+    std::thread::sleep(spanbench::session::AUTOSAVE_DELAY + std::time::Duration::from_millis(50));
+    // Frames run only while the app asks for them: no pointer move, no key.
+    h.run();
+    assert!(!h.state().session.as_ref().unwrap().is_dirty());
+    assert!(
+        status_shows(&h, "All changes saved"),
+        "the status bar lags the save"
+    );
+    assert!(!status_shows(&h, "Unsaved changes"));
+}
+
+#[test]
+fn notices_give_way_to_newer_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), "newcomer");
+    let doc = h.state().current_doc.clone().unwrap();
+    let text = h
+        .state()
+        .session
+        .as_ref()
+        .unwrap()
+        .corpus
+        .document(&doc)
+        .unwrap()
+        .text
+        .clone();
+    let putin = text[..text.find("Putin").unwrap()].chars().count();
+    let spans = |h: &Harness<SpanbenchApp>| h.state().session.as_ref().unwrap().spans(&doc).len();
+    // The first-run hint goes with the first edit.
+    assert!(status_shows(&h, "You have no annotations here yet"));
+    double_click_char(&mut h, putin + 1);
+    press_mod(&mut h, Modifiers::NONE, Key::Num1);
+    assert_eq!(spans(&h), 1);
+    assert!(
+        !status_shows(&h, "You have no annotations here yet"),
+        "{:?}",
+        h.state().notice
+    );
+    // Undo twice: the second has nothing to undo, and says so.
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(spans(&h), 0);
+    assert!(status_shows(&h, "Nothing to undo."));
+    // An undo that worked leaves no "Nothing to undo." behind.
+    double_click_char(&mut h, putin + 1);
+    press_mod(&mut h, Modifiers::NONE, Key::Num1);
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(spans(&h), 0);
+    assert!(
+        !status_shows(&h, "Nothing to undo."),
+        "{:?}",
+        h.state().notice
+    );
+}

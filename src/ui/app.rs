@@ -34,6 +34,10 @@ pub struct SpanbenchApp {
     pub notice: Option<Notice>,
     pub job: Option<Job>,
     pub note_draft: Option<(crate::model::SpanId, String)>,
+    /// The last long report (export drops, import problems) and whether its window is open.
+    pub report: Option<super::reports::Report>,
+    pub report_open: bool,
+    pub notice_clock: super::reports::NoticeClock,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -53,6 +57,9 @@ impl SpanbenchApp {
             notice: None,
             job: None,
             note_draft: None,
+            report: None,
+            report_open: false,
+            notice_clock: Default::default(),
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -289,7 +296,7 @@ impl SpanbenchApp {
     }
 
     fn handle_keys(&mut self, ctx: &egui::Context) {
-        if self.dialog.as_ref().is_some_and(Dialog::is_modal) {
+        if self.dialog.as_ref().is_some_and(Dialog::is_modal) || self.report_open {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();
@@ -335,10 +342,15 @@ impl SpanbenchApp {
             return;
         };
         if s.autosave_due(now) {
-            if let Err(e) = s.save() {
-                // Try again after another delay rather than on every frame.
-                s.retry_save_later(now);
-                self.notify(format!("Autosave failed: {e}"), true);
+            match s.save() {
+                // The status bar was drawn before this save: draw it again now, not at the
+                // next input, so it never says "Unsaved changes" about saved work.
+                Ok(_) => ctx.request_repaint(),
+                Err(e) => {
+                    // Try again after another delay rather than on every frame.
+                    s.retry_save_later(now);
+                    self.notify(format!("Autosave failed: {e}"), true);
+                }
             }
         } else if let Some(wait) = s.autosave_in(now) {
             ctx.request_repaint_after(wait);
@@ -369,6 +381,7 @@ impl SpanbenchApp {
 
         egui::Panel::top("menu_bar").show(ui, |ui| menus::menu_bar_ui(ui, self));
         egui::Panel::top("toolbar").show(ui, |ui| menus::toolbar_ui(ui, self));
+        self.expire_notice(&ctx);
         egui::Panel::bottom("status_bar").show(ui, |ui| menus::status_bar_ui(ui, self));
         egui::Panel::left("documents")
             .resizable(true)
@@ -385,6 +398,7 @@ impl SpanbenchApp {
         egui::CentralPanel::default().show(ui, |ui| self.center_ui(ui));
 
         super::dialogs::dialogs_ui(&ctx, self);
+        super::reports::report_ui(&ctx, self);
         for cmd in std::mem::take(&mut self.pending) {
             self.execute(&ctx, cmd);
         }

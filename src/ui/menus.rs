@@ -201,14 +201,20 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                     .text(job.label()),
             );
         }
-        if let Some(n) = &app.notice {
+        if app.notice.is_some() {
             ui.separator();
+            super::reports::details_button(ui, app);
+        }
+        if let Some(n) = &app.notice {
             let color = if n.error {
                 ui.visuals().error_fg_color
             } else {
                 ui.visuals().text_color()
             };
-            ui.colored_label(color, &n.text);
+            // One line, always: long reports go to their own window.
+            let line = n.text.lines().next().unwrap_or_default();
+            ui.add(egui::Label::new(RichText::new(line).color(color)).truncate())
+                .on_hover_text(&n.text);
         }
     });
 }

@@ -7,6 +7,7 @@ pub mod doc_list;
 pub mod document_pane;
 pub mod inspector;
 pub mod menus;
+pub mod reports;
 pub mod settings;
 pub mod theme;
 
