@@ -385,3 +385,48 @@ fn notices_give_way_to_newer_state() {
         h.state().notice
     );
 }
+
+/// A project of `n` documents `doc01`…, each mentioning Putin.
+fn project_of(dir: &Path, n: usize) {
+    let mut corpus = storage::create(dir, "test").unwrap();
+    for i in 1..=n {
+        corpus.documents.push(Document::new(
+            &format!("doc{i:02}"),
+            &format!("Article {i}"),
+            format!("Article {i}: Putin met Aliyev.\nPutin spoke."),
+        ));
+    }
+    storage::save_all(dir, &corpus).unwrap();
+}
+
+#[test]
+fn window_size_and_last_document_survive_a_restart() {
+    use eframe::App as _;
+    let dir = tempfile::tempdir().unwrap();
+    let proj = dir.path().join("proj");
+    project_of(&proj, 3);
+    let settings_file = dir.path().join("settings.ron");
+    let settings = UserSettings {
+        annotator: "tester".into(),
+        ..Default::default()
+    };
+    let mut app = SpanbenchApp::new(settings, Some(settings_file.clone()));
+    app.open_project(&proj);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(900.0, 600.0))
+        .build_ui_state(|ui, app: &mut SpanbenchApp| app.frame_ui(ui), app);
+    h.run_steps(3);
+    press_mod(&mut h, Modifiers::ALT, Key::ArrowDown);
+    press_mod(&mut h, Modifiers::ALT, Key::ArrowDown);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc03"));
+    // Quitting writes the settings.
+    h.state_mut().on_exit(None);
+    drop(h);
+
+    let (settings, warning) = UserSettings::load(Some(&settings_file));
+    assert_eq!(warning, None);
+    assert_eq!(settings.window_size(), [900.0, 600.0]);
+    let mut app = SpanbenchApp::new(settings, Some(settings_file));
+    app.open_project(&proj);
+    assert_eq!(app.current_doc.as_deref(), Some("doc03"));
+}

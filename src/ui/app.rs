@@ -38,6 +38,8 @@ pub struct SpanbenchApp {
     pub report: Option<super::reports::Report>,
     pub report_open: bool,
     pub notice_clock: super::reports::NoticeClock,
+    /// The project and document last written to the settings as open.
+    pub remembered_doc: Option<(PathBuf, String)>,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -60,6 +62,7 @@ impl SpanbenchApp {
             report: None,
             report_open: false,
             notice_clock: Default::default(),
+            remembered_doc: None,
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -90,7 +93,13 @@ impl SpanbenchApp {
         }
         match Session::open(path, &self.settings.annotator) {
             Ok(session) => {
-                self.current_doc = session.corpus.documents.first().map(|d| d.id.clone());
+                // The document open there last time, else the first.
+                self.current_doc = self
+                    .settings
+                    .last_document(path)
+                    .filter(|d| session.corpus.document(d).is_some())
+                    .map(str::to_string)
+                    .or_else(|| session.corpus.documents.first().map(|d| d.id.clone()));
                 let others: Vec<String> = session
                     .corpus
                     .annotations
@@ -404,6 +413,7 @@ impl SpanbenchApp {
         }
         self.poll_job(&ctx);
         self.autosave(&ctx);
+        self.remember_view(&ctx);
     }
 
     fn center_ui(&mut self, ui: &mut Ui) {
@@ -470,5 +480,7 @@ impl eframe::App for SpanbenchApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.save_now();
+        // The window size is remembered in memory as it changes, and written here.
+        self.persist_settings();
     }
 }

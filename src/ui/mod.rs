@@ -10,6 +10,7 @@ pub mod menus;
 pub mod reports;
 pub mod settings;
 pub mod theme;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -84,8 +85,9 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("spanbench")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([640.0, 400.0]),
+            .with_inner_size(settings.window_size())
+            .with_maximized(settings.window_maximized)
+            .with_min_inner_size(settings::MIN_WINDOW),
         ..Default::default()
     };
     eframe::run_native(
