@@ -266,15 +266,14 @@ pub fn search_corpus(
 
 /// The hits that the layer has not yet annotated with `label`: a hit whose start, end and
 /// label equal an existing span's would only duplicate it.
-pub fn unannotated(hits: &[Hit], spans: &[Span], label: &str) -> Vec<(usize, usize)> {
+pub fn unannotated(hits: Vec<Hit>, spans: &[Span], label: &str) -> Vec<Hit> {
     let have: HashSet<(usize, usize)> = spans
         .iter()
         .filter(|s| s.label == label)
         .map(|s| (s.start, s.end))
         .collect();
-    hits.iter()
-        .map(|h| (h.start, h.end))
-        .filter(|r| !have.contains(r))
+    hits.into_iter()
+        .filter(|h| !have.contains(&(h.start, h.end)))
         .collect()
 }
 
@@ -475,9 +474,10 @@ mod tests {
             span(10, 15, "PLACE"),
             span(20, 24, "ACTOR"),
         ];
-        assert_eq!(
-            unannotated(&hits, &spans, "ACTOR"),
-            vec![(10, 15), (20, 25)]
-        );
+        let left: Vec<(usize, usize)> = unannotated(hits, &spans, "ACTOR")
+            .iter()
+            .map(|h| (h.start, h.end))
+            .collect();
+        assert_eq!(left, vec![(10, 15), (20, 25)]);
     }
 }

@@ -411,9 +411,10 @@ fn export_dialog_writes_spans_jsonl() {
     press(&mut h, Key::Num1);
     open_file_menu_item(&mut h, "Export…");
     let out = dir.path().join("out.jsonl");
+    // The output field holds the suggested path.
     let field = h
         .get_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
+        .find(|n| n.value().is_some_and(|v| v.ends_with(".jsonl")))
         .expect("the output field");
     // Replace the suggested path with ours.
     field.focus();
@@ -421,7 +422,7 @@ fn export_dialog_writes_spans_jsonl() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
     h.run_steps(1);
     h.get_all_by_role(egui::accesskit::Role::TextInput)
-        .next()
+        .find(|n| n.is_focused())
         .unwrap()
         .type_text(&out.display().to_string());
     h.run_steps(2);

@@ -159,17 +159,14 @@ fn sample(dir: &Path, annotator: &str) -> Harness<'static, SpanbenchApp> {
     harness_sized(&root, annotator, egui::vec2(1280.0, 800.0))
 }
 
-/// Replaces the text of the `n`-th single-line field with `text`, by typing.
-fn retype_field(h: &mut Harness<SpanbenchApp>, n: usize, text: &str) {
-    h.get_all_by_role(Role::TextInput).nth(n).unwrap().focus();
+/// Replaces, by typing, the text of the single-line field whose text `is` recognises.
+fn retype_field(h: &mut Harness<SpanbenchApp>, is: impl Fn(&str) -> bool, text: &str) {
+    h.get_by(|n| n.role() == Role::TextInput && n.value().is_some_and(|v| is(&v)))
+        .focus();
     h.run_steps(1);
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
     h.run_steps(1);
-    h.get_all_by_role(Role::TextInput)
-        .nth(n)
-        .unwrap()
-        .type_text(text);
-    h.run_steps(2);
+    type_text(h, text);
 }
 
 fn body_row_height(h: &Harness<SpanbenchApp>) -> f32 {
@@ -186,7 +183,12 @@ fn a_long_export_report_opens_in_a_window_and_the_status_bar_stays_one_line() {
     click_at(&mut h, combo);
     click(&mut h, "conll");
     let out = dir.path().join("out.conll");
-    retype_field(&mut h, 0, &out.display().to_string());
+    // The output field holds the suggested path.
+    retype_field(
+        &mut h,
+        |v| v.contains("karabakh-"),
+        &out.display().to_string(),
+    );
     h.get_by_role_and_label(Role::Button, "Export").click();
     h.run_steps(1);
     wait_for_job(&mut h);
@@ -429,4 +431,471 @@ fn window_size_and_last_document_survive_a_restart() {
     let mut app = SpanbenchApp::new(settings, Some(settings_file));
     app.open_project(&proj);
     assert_eq!(app.current_doc.as_deref(), Some("doc03"));
+}
+
+/// Types text into the focused field, as a keyboard does.
+fn type_text(h: &mut Harness<SpanbenchApp>, text: &str) {
+    h.event(egui::Event::Text(text.to_string()));
+    h.run_steps(2);
+}
+
+fn hits(h: &Harness<SpanbenchApp>) -> Vec<(usize, usize)> {
+    h.state()
+        .search
+        .hits
+        .iter()
+        .map(|(_, hit)| (hit.start, hit.end))
+        .collect()
+}
+
+fn doc_spans(h: &Harness<SpanbenchApp>, doc: &str) -> Vec<(usize, usize, String, String)> {
+    h.state()
+        .session
+        .as_ref()
+        .unwrap()
+        .spans(doc)
+        .iter()
+        .map(|s| (s.start, s.end, s.label.clone(), s.text.clone()))
+        .collect()
+}
+
+fn click_checkbox(h: &mut Harness<SpanbenchApp>, label: &str) {
+    let at = h
+        .get_by_role_and_label(Role::CheckBox, label)
+        .rect()
+        .center();
+    click_at(h, at);
+}
+
+#[test]
+fn find_in_document_selects_each_hit_and_a_label_key_tags_it() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path());
+    press_mod(&mut h, Modifiers::COMMAND, Key::F);
+    assert!(h.state().search.open);
+    type_text(&mut h, "Putin");
+    // Plain text, any case, any part of a word: Putin, Putin, putin's, Putinist.
+    let p2 = char_index("Putin and");
+    let lower = char_index("putin's");
+    let ist = char_index("Putinist");
+    assert_eq!(
+        hits(&h),
+        vec![(0, 5), (p2, p2 + 5), (lower, lower + 5), (ist, ist + 5)]
+    );
+    assert!(status_shows(&h, "4 hit(s) in this document"));
+    // Enter selects the first hit and leaves the field: the label key tags it.
+    press_mod(&mut h, Modifiers::NONE, Key::Enter);
+    h.run_steps(2);
+    assert_eq!(h.state().pane.selection, Some((0, 5)));
+    press_mod(&mut h, Modifiers::NONE, Key::Num1);
+    // F3 goes to the next one.
+    press_mod(&mut h, Modifiers::NONE, Key::F3);
+    h.run_steps(2);
+    assert_eq!(h.state().pane.selection, Some((p2, p2 + 5)));
+    press_mod(&mut h, Modifiers::NONE, Key::Num1);
+    assert_eq!(
+        doc_spans(&h, DOC),
+        vec![
+            (0, 5, "ACTOR".into(), "Putin".into()),
+            (p2, p2 + 5, "ACTOR".into(), "Putin".into())
+        ]
+    );
+    // Shift+F3 goes back, wrapping around.
+    press_mod(&mut h, Modifiers::SHIFT, Key::F3);
+    h.run_steps(2);
+    assert_eq!(h.state().pane.selection, Some((0, 5)));
+    press_mod(&mut h, Modifiers::SHIFT, Key::F3);
+    h.run_steps(2);
+    assert_eq!(h.state().pane.selection, Some((ist, ist + 5)));
+    // Whole words: "Putinist" goes. Match case: "putin's" goes too.
+    click_checkbox(&mut h, "Whole word");
+    assert_eq!(hits(&h), vec![(0, 5), (p2, p2 + 5), (lower, lower + 5)]);
+    click_checkbox(&mut h, "Match case");
+    assert_eq!(hits(&h), vec![(0, 5), (p2, p2 + 5)]);
+    // The hits are drawn in the pane.
+    assert_eq!(h.state().pane.marks.0.len(), 2);
+    // Clicking a result selects its hit.
+    let row = h
+        .get_all_by_label_contains("Putin and")
+        .next()
+        .unwrap()
+        .rect()
+        .center();
+    click_at(&mut h, row);
+    h.run_steps(2);
+    assert_eq!(h.state().pane.selection, Some((p2, p2 + 5)));
+    // Close: no more marks.
+    click(&mut h, "Close");
+    assert!(!h.state().search.open);
+    assert!(h.state().pane.marks.is_empty());
+}
+
+#[test]
+fn a_regular_expression_that_does_not_compile_gets_an_inline_message() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path());
+    press_mod(&mut h, Modifiers::COMMAND, Key::F);
+    click_checkbox(&mut h, "Regular expression");
+    h.get_by(|n| {
+        n.role() == Role::TextInput && n.is_focused()
+            || n.placeholder() == Some("Regular expression…")
+    })
+    .focus();
+    h.run_steps(1);
+    type_text(&mut h, "(Putin|Aliyev");
+    assert!(hits(&h).is_empty());
+    let msg = h.state().search.error.clone().expect("an inline message");
+    assert!(msg.starts_with("not a valid regular expression"), "{msg}");
+    assert!(!msg.contains('\n'));
+    assert!(status_shows(&h, "not a valid regular expression"));
+    type_text(&mut h, ")");
+    assert_eq!(h.state().search.error, None);
+    assert_eq!(hits(&h).len(), 5, "Putin ×4 and Aliyev");
+    // Patterns too big to compile are refused the same way.
+    type_text(&mut h, r"\w{1000}{1000}");
+    assert!(h.state().search.error.is_some());
+}
+
+/// Runs frames until the corpus search has finished.
+fn wait_for_search(h: &mut Harness<SpanbenchApp>) {
+    for _ in 0..1000 {
+        h.run_steps(1);
+        if !h.state().search.running() {
+            h.run_steps(1);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("the search did not finish");
+}
+
+#[test]
+fn find_in_all_documents_lists_hits_with_titles_and_jumps_to_them() {
+    let dir = tempfile::tempdir().unwrap();
+    project_of(dir.path(), 3);
+    let mut h = harness(dir.path());
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::F);
+    assert_eq!(h.state().search.scope, spanbench::ui::search::Scope::Corpus);
+    type_text(&mut h, "Aliyev");
+    wait_for_search(&mut h);
+    assert_eq!(h.state().search.hits.len(), 3);
+    assert!(status_shows(&h, "3 hit(s) in 3 document(s)"));
+    // Each result names its document and shows the text around the hit.
+    let row = h
+        .get_by_label_contains("Article 3 — Article 3: Putin met Aliyev.")
+        .rect()
+        .center();
+    click_at(&mut h, row);
+    h.run_steps(3);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc03"));
+    let at = "Article 3: Putin met ".chars().count();
+    assert_eq!(h.state().pane.selection, Some((at, at + 6)));
+    press_mod(&mut h, Modifiers::NONE, Key::Num1);
+    assert_eq!(
+        doc_spans(&h, "doc03"),
+        vec![(at, at + 6, "ACTOR".into(), "Aliyev".into())]
+    );
+    // Next hit wraps to the first document.
+    press_mod(&mut h, Modifiers::NONE, Key::F3);
+    h.run_steps(3);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc01"));
+    // Adding documents runs the search again.
+    let n = h.state().search.hits.len();
+    assert_eq!(n, 3);
+}
+
+/// The whole-word, matching-case hits of `word` in `text`, as char ranges.
+fn occurrences(text: &str, word: &str) -> Vec<(usize, usize)> {
+    spanbench::search::Matcher::new(&spanbench::search::Query::exact_word(word))
+        .unwrap()
+        .hits(text, usize::MAX)
+        .iter()
+        .map(|h| (h.start, h.end))
+        .collect()
+}
+
+#[test]
+fn tag_every_putin_on_the_sample_article_as_one_undo_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), "tester");
+    let doc = h.state().current_doc.clone().unwrap();
+    let text = h
+        .state()
+        .session
+        .as_ref()
+        .unwrap()
+        .corpus
+        .document(&doc)
+        .unwrap()
+        .text
+        .clone();
+    let putins = occurrences(&text, "Putin");
+    assert!(putins.len() >= 4, "{putins:?}");
+
+    // From a search: Ctrl+F, "Putin", whole word and case, then annotate all as Actor.
+    press_mod(&mut h, Modifiers::COMMAND, Key::F);
+    type_text(&mut h, "Putin");
+    click_checkbox(&mut h, "Whole word");
+    click_checkbox(&mut h, "Match case");
+    assert_eq!(hits(&h), putins);
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::A);
+    let run = h.state().annotate.as_ref().expect("annotate all started");
+    assert_eq!(run.items.len(), putins.len());
+    // Every proposal is drawn in the pane and listed.
+    assert_eq!(h.state().pane.marks.0.len(), putins.len());
+    assert!(status_shows(&h, &format!("proposal 1 of {}", putins.len())));
+    // Enter accepts the first, Space skips the second, A accepts all the rest.
+    press_mod(&mut h, Modifiers::NONE, Key::Enter);
+    press_mod(&mut h, Modifiers::NONE, Key::Space);
+    assert!(status_shows(&h, "proposal 3 of"));
+    press_mod(&mut h, Modifiers::NONE, Key::A);
+    assert!(h.state().annotate.is_none());
+    let tagged: Vec<(usize, usize)> = doc_spans(&h, &doc).iter().map(|s| (s.0, s.1)).collect();
+    let mut want = putins.clone();
+    want.remove(1);
+    assert_eq!(tagged, want);
+    assert!(
+        doc_spans(&h, &doc)
+            .iter()
+            .all(|s| s.2 == "ACTOR" && s.3 == "Putin")
+    );
+    // One undo step for the whole batch, and one redo.
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert!(doc_spans(&h, &doc).is_empty());
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    assert_eq!(doc_spans(&h, &doc).len(), putins.len() - 1);
+
+    // From the selected span: only the Putin left untagged is proposed, never a
+    // duplicate of a span with the same range and label.
+    click(&mut h, "Close");
+    let first = h.state().session.as_ref().unwrap().spans(&doc)[0].id;
+    h.state_mut().pane.scroll_to = Some(putins[0].0);
+    h.run_steps(3);
+    let at = h.state().pane.char_pos(putins[0].0 + 2).unwrap();
+    click_at(&mut h, at);
+    assert_eq!(h.state().pane.selected_span, Some(first));
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::A);
+    let run = h.state().annotate.as_ref().expect("annotate all started");
+    assert_eq!(run.items.len(), 1);
+    assert_eq!((run.items[0].hit.start, run.items[0].hit.end), putins[1]);
+    press_mod(&mut h, Modifiers::NONE, Key::Enter);
+    let tagged: Vec<(usize, usize)> = doc_spans(&h, &doc).iter().map(|s| (s.0, s.1)).collect();
+    assert_eq!(tagged, putins);
+    // Nothing is left to propose now.
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::A);
+    assert!(h.state().annotate.is_none());
+    assert!(status_shows(&h, "already tagged Actor"));
+    // The batch was saved like any edit.
+    h.state_mut().save_now();
+    let root = h.state().session.as_ref().unwrap().root.clone();
+    let saved = storage::load(&root).unwrap();
+    assert_eq!(saved.set("tester", &doc).unwrap().spans.len(), putins.len());
+}
+
+#[test]
+fn escape_stops_annotate_all_and_keeps_what_was_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness(dir.path());
+    press_mod(&mut h, Modifiers::COMMAND, Key::F);
+    type_text(&mut h, "Putin");
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::A);
+    assert_eq!(h.state().annotate.as_ref().unwrap().items.len(), 4);
+    press_mod(&mut h, Modifiers::NONE, Key::Space);
+    press_mod(&mut h, Modifiers::NONE, Key::Enter);
+    press_mod(&mut h, Modifiers::NONE, Key::Escape);
+    assert!(h.state().annotate.is_none());
+    let p2 = char_index("Putin and");
+    assert_eq!(
+        doc_spans(&h, DOC),
+        vec![(p2, p2 + 5, "ACTOR".into(), "Putin".into())]
+    );
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert!(doc_spans(&h, DOC).is_empty());
+}
+
+#[test]
+fn command_palette_filters_as_you_type_and_runs_with_enter() {
+    let dir = tempfile::tempdir().unwrap();
+    project_of(dir.path(), 3);
+    let mut h = harness(dir.path());
+    let dark = h.state().settings.dark_mode;
+    press_mod(&mut h, Modifiers::COMMAND, Key::P);
+    assert!(h.state().palette.is_some());
+    // Every command is listed with its shortcut.
+    assert!(
+        h.query_by_label_contains("Find in all documents…")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("Ctrl+Shift+F").is_some());
+    type_text(&mut h, "thme");
+    assert!(
+        h.query_by_label_contains("Switch dark/light theme")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("Find in all documents…")
+            .is_none()
+    );
+    press_mod(&mut h, Modifiers::NONE, Key::Enter);
+    assert!(h.state().palette.is_none());
+    assert_ne!(
+        h.state().settings.dark_mode,
+        dark,
+        "Enter did not run the command"
+    );
+
+    // Arrow keys choose among the matches.
+    press_mod(&mut h, Modifiers::COMMAND, Key::P);
+    type_text(&mut h, "document");
+    let shown = spanbench::ui::palette::filter("document");
+    let second = shown
+        .iter()
+        .position(|c| *c == spanbench::ui::commands::Command::NextDocument);
+    for _ in 0..second.unwrap() {
+        press_mod(&mut h, Modifiers::NONE, Key::ArrowDown);
+    }
+    press_mod(&mut h, Modifiers::NONE, Key::Enter);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc02"));
+
+    // Escape closes it without running anything; the keys work again.
+    press_mod(&mut h, Modifiers::COMMAND, Key::P);
+    type_text(&mut h, "quit");
+    press_mod(&mut h, Modifiers::NONE, Key::Escape);
+    assert!(h.state().palette.is_none());
+    press_mod(&mut h, Modifiers::ALT, Key::ArrowDown);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc03"));
+    // F1 is still the shortcuts screen.
+    press_mod(&mut h, Modifiers::NONE, Key::F1);
+    assert!(matches!(
+        h.state().dialog,
+        Some(spanbench::ui::dialogs::Dialog::Shortcuts)
+    ));
+}
+
+fn status_of(h: &Harness<SpanbenchApp>, doc: &str) -> spanbench::model::DocStatus {
+    h.state().session.as_ref().unwrap().status(doc)
+}
+
+#[test]
+fn ctrl_enter_marks_done_and_opens_the_next_document_not_done() {
+    use spanbench::model::DocStatus;
+    let dir = tempfile::tempdir().unwrap();
+    project_of(dir.path(), 4);
+    let mut h = harness(dir.path());
+    assert!(status_shows(&h, "0 of 4 done"));
+    // Mark doc02 done first: the walk from doc01 will skip it.
+    press_mod(&mut h, Modifiers::ALT, Key::ArrowDown);
+    press_mod(&mut h, Modifiers::COMMAND, Key::Enter);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc03"));
+    press_mod(&mut h, Modifiers::ALT, Key::ArrowUp);
+    press_mod(&mut h, Modifiers::ALT, Key::ArrowUp);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc01"));
+    press_mod(&mut h, Modifiers::COMMAND, Key::Enter);
+    assert_eq!(status_of(&h, "doc01"), DocStatus::Done);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc03"));
+    assert!(status_shows(&h, "2 of 4 done"));
+    press_mod(&mut h, Modifiers::COMMAND, Key::Enter);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc04"));
+    press_mod(&mut h, Modifiers::COMMAND, Key::Enter);
+    // All done: it stays and says so.
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc04"));
+    assert!(status_shows(&h, "4 of 4 done"));
+    assert!(status_shows(&h, "All 4 document(s) are done"));
+    // Each mark is one undo step, and undo goes back to that document.
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(status_of(&h, "doc04"), DocStatus::New);
+    assert!(status_shows(&h, "3 of 4 done"));
+    press_mod(&mut h, Modifiers::COMMAND, Key::Z);
+    assert_eq!(status_of(&h, "doc03"), DocStatus::New);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc03"));
+}
+
+#[test]
+fn the_document_list_filters_moves_with_arrow_keys_and_shows_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    project_of(dir.path(), 12);
+    let mut h = harness(dir.path());
+    // Filter by text: "Article 1" matches 1, 10, 11, 12.
+    let field = h.get_by(|n| {
+        n.role() == Role::TextInput && n.placeholder() == Some("Filter by title or id")
+    });
+    field.focus();
+    h.run_steps(1);
+    type_text(&mut h, "article 1");
+    assert!(status_shows(&h, "4 shown"));
+    assert!(h.query_by_label("Article 2").is_none());
+    // Enter opens the first match; the arrow keys then move in the list.
+    press_mod(&mut h, Modifiers::NONE, Key::Enter);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc01"));
+    press_mod(&mut h, Modifiers::NONE, Key::ArrowDown);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc10"));
+    press_mod(&mut h, Modifiers::NONE, Key::ArrowDown);
+    press_mod(&mut h, Modifiers::NONE, Key::ArrowDown);
+    press_mod(&mut h, Modifiers::NONE, Key::ArrowDown);
+    assert_eq!(
+        h.state().current_doc.as_deref(),
+        Some("doc12"),
+        "stays on the last"
+    );
+    press_mod(&mut h, Modifiers::NONE, Key::ArrowUp);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc11"));
+    // Other keys still reach the app while the list has the arrows.
+    press_mod(&mut h, Modifiers::COMMAND, Key::Enter);
+    assert!(status_shows(&h, "1 of 12 done"));
+
+    // Filter by status: "done" shows only doc11.
+    let field =
+        h.get_by(|n| n.role() == Role::TextInput && n.value().as_deref() == Some("article 1"));
+    field.focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.key_press(Key::Backspace);
+    h.run_steps(2);
+    let combo = h
+        .get_by(|n| n.role() == Role::ComboBox && n.value().as_deref() == Some("all"))
+        .rect()
+        .center();
+    click_at(&mut h, combo);
+    let item = h
+        .get_by_role_and_label(Role::Button, "done")
+        .rect()
+        .center();
+    click_at(&mut h, item);
+    assert!(status_shows(&h, "1 shown"));
+    assert!(h.query_by_label("Article 11").is_some());
+    assert!(h.query_by_label("Article 3").is_none());
+    // A click on a row gives the list the arrow keys; outside, they go back to the app.
+    let combo = h
+        .get_by(|n| n.role() == Role::ComboBox && n.value().as_deref() == Some("done"))
+        .rect()
+        .center();
+    click_at(&mut h, combo);
+    let item = h
+        .get_by_role_and_label(Role::Button, "not done")
+        .rect()
+        .center();
+    click_at(&mut h, item);
+    assert!(status_shows(&h, "11 shown"));
+    click(&mut h, "Article 3");
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc03"));
+    press_mod(&mut h, Modifiers::NONE, Key::ArrowDown);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc04"));
+    let pane = h.state().pane.char_pos(3).unwrap();
+    click_at(&mut h, pane);
+    press_mod(&mut h, Modifiers::NONE, Key::ArrowDown);
+    assert_eq!(h.state().current_doc.as_deref(), Some("doc04"));
+}
+
+#[test]
+fn the_document_list_builds_only_its_visible_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    project_of(dir.path(), 1000);
+    let h = harness(dir.path());
+    let rows = h.get_all_by_label_contains("Article ").count();
+    assert!(rows > 5 && rows < 80, "{rows} rows built");
+    assert!(status_shows(&h, "0 of 1000 done"));
 }

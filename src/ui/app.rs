@@ -40,6 +40,10 @@ pub struct SpanbenchApp {
     pub notice_clock: super::reports::NoticeClock,
     /// The project and document last written to the settings as open.
     pub remembered_doc: Option<(PathBuf, String)>,
+    pub search: super::search::SearchUi,
+    pub annotate: Option<super::annotate_all::AnnotateAll>,
+    pub palette: Option<super::palette::Palette>,
+    pub doc_filter: super::doc_list::DocFilter,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -63,6 +67,10 @@ impl SpanbenchApp {
             report_open: false,
             notice_clock: Default::default(),
             remembered_doc: None,
+            search: Default::default(),
+            annotate: None,
+            palette: None,
+            doc_filter: Default::default(),
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -140,6 +148,8 @@ impl SpanbenchApp {
 
     /// Saves unsaved edits; false (with a message) if that failed.
     pub fn save_now(&mut self) -> bool {
+        // An "annotate all" run in progress keeps what was accepted so far.
+        self.finish_annotate_all();
         let Some(s) = self.session.as_mut() else {
             return true;
         };
@@ -296,6 +306,22 @@ impl SpanbenchApp {
                 }
             }
             Command::Shortcuts => self.dialog = Some(Dialog::Shortcuts),
+            Command::Find => self.open_search(super::search::Scope::Document),
+            Command::FindInCorpus => self.open_search(super::search::Scope::Corpus),
+            Command::FindNext => self.step_hit(1),
+            Command::FindPrevious => self.step_hit(-1),
+            Command::AnnotateAll => self.start_annotate_all(),
+            Command::CommandPalette => self.palette = Some(Default::default()),
+            Command::MarkDoneAndNext => self.mark_done_and_next(),
+            Command::EditLabels => {
+                if let Some(s) = &self.session {
+                    self.dialog = Some(Dialog::labels(s));
+                }
+            }
+            Command::ChangeAnnotator => {
+                self.dialog = Some(Dialog::ask_name_with(&self.settings.annotator));
+            }
+            Command::ShowReport => self.report_open = self.report.is_some(),
         }
     }
 
@@ -305,7 +331,10 @@ impl SpanbenchApp {
     }
 
     fn handle_keys(&mut self, ctx: &egui::Context) {
-        if self.dialog.as_ref().is_some_and(Dialog::is_modal) || self.report_open {
+        if self.dialog.as_ref().is_some_and(Dialog::is_modal)
+            || self.report_open
+            || self.palette.is_some()
+        {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();
@@ -379,7 +408,9 @@ impl SpanbenchApp {
             theme::apply_theme(&ctx, self.settings.dark_mode);
             self.applied_theme = Some(self.settings.dark_mode);
         }
+        self.annotate_all_keys(&ctx);
         self.handle_keys(&ctx);
+        self.search_before_frame(&ctx);
         if ctx.input(|i| i.viewport().close_requested()) && !self.save_now() && !self.close_refused
         {
             // Unsaved work could not be written: keep the window open once so the user
@@ -392,6 +423,7 @@ impl SpanbenchApp {
         egui::Panel::top("toolbar").show(ui, |ui| menus::toolbar_ui(ui, self));
         self.expire_notice(&ctx);
         egui::Panel::bottom("status_bar").show(ui, |ui| menus::status_bar_ui(ui, self));
+        super::search::search_panel_ui(ui, self);
         egui::Panel::left("documents")
             .resizable(true)
             .default_size(230.0)
@@ -408,6 +440,7 @@ impl SpanbenchApp {
 
         super::dialogs::dialogs_ui(&ctx, self);
         super::reports::report_ui(&ctx, self);
+        super::palette::palette_ui(&ctx, self);
         for cmd in std::mem::take(&mut self.pending) {
             self.execute(&ctx, cmd);
         }

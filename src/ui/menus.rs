@@ -56,19 +56,18 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             );
             command_button(ui, app, Command::ClearSelection, true);
             ui.separator();
-            if ui
-                .add_enabled(has_project, Button::new("Labels…"))
-                .clicked()
-            {
-                if let Some(s) = &app.session {
-                    app.dialog = Some(super::dialogs::Dialog::labels(s));
-                }
-                ui.close();
-            }
+            command_button(ui, app, Command::Find, has_project);
+            command_button(ui, app, Command::FindInCorpus, has_project);
+            command_button(ui, app, Command::AnnotateAll, has_project);
+            ui.separator();
+            command_button(ui, app, Command::EditLabels, has_project);
         });
         ui.menu_button("View", |ui| {
             command_button(ui, app, Command::NextDocument, has_project);
             command_button(ui, app, Command::PreviousDocument, has_project);
+            command_button(ui, app, Command::MarkDoneAndNext, has_project);
+            ui.separator();
+            command_button(ui, app, Command::CommandPalette, true);
             ui.separator();
             command_button(ui, app, Command::ZoomIn, true);
             command_button(ui, app, Command::ZoomOut, true);
@@ -78,12 +77,8 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         });
         ui.menu_button("Help", |ui| {
             command_button(ui, app, Command::Shortcuts, true);
-            if ui.button("Change annotator name…").clicked() {
-                app.dialog = Some(super::dialogs::Dialog::ask_name_with(
-                    &app.settings.annotator,
-                ));
-                ui.close();
-            }
+            command_button(ui, app, Command::ShowReport, app.report.is_some());
+            command_button(ui, app, Command::ChangeAnnotator, true);
         });
     });
 }

@@ -1,13 +1,17 @@
 //! The egui front end: thin `*_ui` functions over the library's session.
 
+pub mod annotate_all;
 pub mod app;
 pub mod commands;
 pub mod dialogs;
 pub mod doc_list;
 pub mod document_pane;
 pub mod inspector;
+pub mod marks;
 pub mod menus;
+pub mod palette;
 pub mod reports;
+pub mod search;
 pub mod settings;
 pub mod theme;
 pub mod workflow;

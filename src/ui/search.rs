@@ -1,0 +1,692 @@
+//! The search panel: Ctrl+F in the open document, Ctrl+Shift+F across the corpus.
+//!
+//! The search itself is `crate::search`. A document is searched on the UI thread when
+//! the query changes (one pass over one text); the corpus is searched on a worker thread
+//! over a snapshot of the texts, with progress and Cancel, hits arriving in batches. The
+//! result list builds only its visible rows, and the hits of the open document are handed
+//! to the pane as marks, found by binary search; nothing per frame grows with the corpus.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use egui::text::LayoutJob;
+use egui::{Color32, Context, FontId, Key, RichText, TextFormat, Ui};
+
+use super::app::SpanbenchApp;
+use super::marks::{Mark, MarkStyle, Marks};
+use crate::search::{DocHit, Hit, Matcher, Outcome, Query, SearchDoc, search_corpus};
+use crate::session::Session;
+
+/// A search stops listing hits here and says so.
+pub const MAX_HITS: usize = 100_000;
+/// Chars of context shown on each side of a hit.
+const CONTEXT: usize = 48;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// The open document; follows it when another one is opened.
+    #[default]
+    Document,
+    Corpus,
+}
+
+/// What the current hits were found for.
+#[derive(Clone, Debug, PartialEq)]
+struct RunKey {
+    query: Query,
+    scope: Scope,
+    /// The document searched (document scope) or how many there were (corpus scope).
+    doc: Option<String>,
+    docs: usize,
+}
+
+enum Msg {
+    Hits(Vec<DocHit>),
+    Done(Outcome),
+}
+
+/// A corpus search running on a worker thread.
+struct Worker {
+    cancel: Arc<AtomicBool>,
+    done: Arc<AtomicUsize>,
+    total: Arc<AtomicUsize>,
+    rx: mpsc::Receiver<Msg>,
+    docs: Arc<Vec<SearchDoc>>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The texts a corpus search reads, copied once and reused until documents are added.
+struct Snapshot {
+    key: (std::path::PathBuf, usize),
+    docs: Arc<Vec<SearchDoc>>,
+}
+
+/// A hit to select once its document is open in the pane.
+struct Jump {
+    doc: String,
+    start: usize,
+    end: usize,
+    /// Frames left to keep it in view while the blocks around it get laid out.
+    frames: u8,
+    selected: bool,
+}
+
+#[derive(Default)]
+pub struct SearchUi {
+    pub open: bool,
+    pub scope: Scope,
+    pub query: Query,
+    /// The label "annotate all" tags search hits with.
+    pub label: Option<String>,
+    /// Why there are no hits: an empty query, a pattern that does not compile.
+    pub error: Option<String>,
+    /// Documents with hits, in corpus order, and every hit as (index into `ids`, hit).
+    pub ids: Vec<String>,
+    index: HashMap<String, u32>,
+    pub hits: Vec<(u32, Hit)>,
+    /// The hit last jumped to.
+    pub current: Option<usize>,
+    /// How the last corpus search ended (None while running or for a document search).
+    pub outcome: Option<Outcome>,
+    generation: u64,
+    ran: Option<RunKey>,
+    worker: Option<Worker>,
+    snapshot: Option<Snapshot>,
+    focus_field: bool,
+    jump: Option<Jump>,
+    marks_key: Option<(u64, Option<usize>, String)>,
+    marks: Marks,
+}
+
+impl SearchUi {
+    pub fn running(&self) -> bool {
+        self.worker.is_some()
+    }
+
+    /// (documents searched, total) of a running corpus search.
+    pub fn progress(&self) -> Option<(usize, usize)> {
+        self.worker.as_ref().map(|w| {
+            (
+                w.done.load(Ordering::Relaxed),
+                w.total.load(Ordering::Relaxed),
+            )
+        })
+    }
+
+    pub fn cancel(&mut self) {
+        if let Some(w) = self.worker.take() {
+            w.cancel.store(true, Ordering::Relaxed);
+            self.outcome = Some(Outcome {
+                hits: self.hits.len(),
+                docs_searched: w.done.load(Ordering::Relaxed),
+                docs_with_hits: self.ids.len(),
+                truncated: false,
+                cancelled: true,
+            });
+        }
+    }
+
+    fn clear_hits(&mut self) {
+        self.ids.clear();
+        self.index.clear();
+        self.hits.clear();
+        self.current = None;
+        self.outcome = None;
+        self.generation += 1;
+    }
+
+    fn push_hits(&mut self, batch: Vec<DocHit>, docs: &[SearchDoc]) {
+        for h in batch {
+            let id = &docs[h.doc].id;
+            if self.ids.last() != Some(id) {
+                self.index.insert(id.clone(), self.ids.len() as u32);
+                self.ids.push(id.clone());
+            }
+            self.hits.push(((self.ids.len() - 1) as u32, h.hit));
+        }
+        self.generation += 1;
+    }
+
+    /// The document of hit `i`.
+    pub fn hit_doc(&self, i: usize) -> Option<&str> {
+        let (d, _) = self.hits.get(i)?;
+        self.ids.get(*d as usize).map(String::as_str)
+    }
+
+    /// The hits in document `doc` (hits are grouped by document).
+    pub fn hits_in(&self, doc: &str) -> std::ops::Range<usize> {
+        let Some(&d) = self.index.get(doc) else {
+            return 0..0;
+        };
+        let a = self.hits.partition_point(|(x, _)| *x < d);
+        let b = self.hits.partition_point(|(x, _)| *x <= d);
+        a..b
+    }
+}
+
+impl SpanbenchApp {
+    /// Opens the search panel on `scope` and puts the cursor in its field.
+    pub fn open_search(&mut self, scope: Scope) {
+        let s = &mut self.search;
+        s.open = true;
+        s.scope = scope;
+        s.focus_field = true;
+        // A selected word is what one usually wants to look for.
+        if let (Some((a, b)), Some(doc)) = (self.pane.selection, self.current_doc.as_deref())
+            && let Some(d) = self.session.as_ref().and_then(|s| s.corpus.document(doc))
+            && let Some(t) = crate::offsets::slice_chars(&d.text, a, b)
+            && !t.contains('\n')
+        {
+            s.query.text = t.to_string();
+        }
+    }
+
+    pub fn close_search(&mut self) {
+        self.search.cancel();
+        self.search.open = false;
+        self.search.ran = None;
+        self.search.clear_hits();
+    }
+
+    /// Jumps to the next (`delta` 1) or previous (-1) hit, wrapping around.
+    pub fn step_hit(&mut self, delta: isize) {
+        let n = self.search.hits.len();
+        if n == 0 {
+            if !self.search.open {
+                self.open_search(Scope::Document);
+            }
+            return;
+        }
+        let next = match self.search.current {
+            Some(i) => (i as isize + delta).rem_euclid(n as isize) as usize,
+            // Start in the open document where it has hits.
+            None => {
+                let here = self
+                    .current_doc
+                    .as_deref()
+                    .map(|d| self.search.hits_in(d))
+                    .filter(|r| !r.is_empty());
+                match (here, delta > 0) {
+                    (Some(r), true) => r.start,
+                    (Some(r), false) => r.end - 1,
+                    (None, true) => 0,
+                    (None, false) => n - 1,
+                }
+            }
+        };
+        self.jump_to_hit(next);
+    }
+
+    /// Opens the hit's document, scrolls to the hit and selects it as the text selection,
+    /// so a label key tags it.
+    pub fn jump_to_hit(&mut self, i: usize) {
+        let (Some(doc), Some(&(_, hit))) = (self.search.hit_doc(i), self.search.hits.get(i)) else {
+            return;
+        };
+        let doc = doc.to_string();
+        self.search.current = Some(i);
+        self.open_document(doc.clone());
+        self.search.jump = Some(Jump {
+            doc,
+            start: hit.start,
+            end: hit.end,
+            frames: 4,
+            selected: false,
+        });
+    }
+
+    /// Per frame, before anything is drawn: runs the search again if what it is for
+    /// changed, takes the worker's hits, carries out a jump, and gives the pane its marks.
+    pub fn search_before_frame(&mut self, ctx: &Context) {
+        self.update_search(ctx);
+        self.poll_search(ctx);
+        if let Some(j) = &mut self.search.jump
+            && self.pane.doc_id() == j.doc
+        {
+            if !j.selected {
+                self.pane.selection = Some((j.start, j.end));
+                self.pane.selected_span = None;
+                j.selected = true;
+            }
+            self.pane.scroll_to = Some(j.start);
+            j.frames -= 1;
+            if j.frames == 0 {
+                self.search.jump = None;
+            }
+            ctx.request_repaint();
+        }
+        self.pane.marks = if let Some(run) = &self.annotate {
+            run.marks.clone()
+        } else {
+            self.search_marks()
+        };
+    }
+
+    fn search_marks(&mut self) -> Marks {
+        let s = &mut self.search;
+        let Some(doc) = self.current_doc.as_deref().filter(|_| s.open) else {
+            return Marks::default();
+        };
+        let key = (s.generation, s.current, doc.to_string());
+        if s.marks_key.as_ref() != Some(&key) {
+            let range = s.hits_in(doc);
+            let current = s.current;
+            let start = range.start;
+            s.marks = Marks::new(
+                s.hits[range]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (_, h))| Mark {
+                        start: h.start,
+                        end: h.end,
+                        style: if Some(start + k) == current {
+                            MarkStyle::CurrentHit
+                        } else {
+                            MarkStyle::Hit
+                        },
+                    })
+                    .collect(),
+            );
+            s.marks_key = Some(key);
+        }
+        s.marks.clone()
+    }
+
+    fn update_search(&mut self, ctx: &Context) {
+        let Some(session) = &self.session else { return };
+        let s = &mut self.search;
+        if !s.open {
+            return;
+        }
+        let key = RunKey {
+            query: s.query.clone(),
+            scope: s.scope,
+            doc: match s.scope {
+                Scope::Document => self.current_doc.clone(),
+                Scope::Corpus => None,
+            },
+            docs: session.corpus.documents.len(),
+        };
+        if s.ran.as_ref() == Some(&key) {
+            return;
+        }
+        // A document switch keeps the hit being jumped to in a corpus search.
+        s.cancel();
+        s.clear_hits();
+        s.ran = Some(key.clone());
+        let matcher = match Matcher::new(&key.query) {
+            Ok(m) => {
+                s.error = None;
+                m
+            }
+            Err(crate::search::SearchError::Empty) => {
+                s.error = None;
+                return;
+            }
+            Err(e) => {
+                s.error = Some(e.to_string());
+                return;
+            }
+        };
+        match key.scope {
+            Scope::Document => {
+                let Some(doc) = key.doc.as_deref().and_then(|d| session.corpus.document(d)) else {
+                    return;
+                };
+                let hits = matcher.hits(&doc.text, MAX_HITS);
+                if !hits.is_empty() {
+                    s.index.insert(doc.id.clone(), 0);
+                    s.ids.push(doc.id.clone());
+                    s.hits = hits.into_iter().map(|h| (0, h)).collect();
+                }
+                s.outcome = Some(Outcome {
+                    hits: s.hits.len(),
+                    docs_searched: 1,
+                    docs_with_hits: s.ids.len(),
+                    truncated: s.hits.len() >= MAX_HITS,
+                    cancelled: false,
+                });
+            }
+            Scope::Corpus => {
+                let docs = snapshot(&mut s.snapshot, session);
+                s.worker = Some(spawn_worker(docs, matcher, ctx.clone()));
+            }
+        }
+    }
+
+    fn poll_search(&mut self, ctx: &Context) {
+        let s = &mut self.search;
+        let Some(w) = &s.worker else { return };
+        let docs = w.docs.clone();
+        let mut finished = None;
+        // Take what has arrived; the worker batches hits, so this is a few messages.
+        let msgs: Vec<Msg> = w.rx.try_iter().collect();
+        for msg in msgs {
+            match msg {
+                Msg::Hits(batch) => s.push_hits(batch, &docs),
+                Msg::Done(outcome) => finished = Some(outcome),
+            }
+        }
+        if let Some(outcome) = finished {
+            s.outcome = Some(outcome);
+            s.worker = None;
+        } else {
+            ctx.request_repaint_after(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The texts of the corpus for a worker; copied again only when documents were added
+/// (texts never change once imported).
+fn snapshot(slot: &mut Option<Snapshot>, session: &Session) -> Arc<Vec<SearchDoc>> {
+    let key = (session.root.clone(), session.corpus.documents.len());
+    if let Some(snap) = slot.as_ref().filter(|s| s.key == key) {
+        return snap.docs.clone();
+    }
+    let docs: Arc<Vec<SearchDoc>> = Arc::new(
+        session
+            .corpus
+            .documents
+            .iter()
+            .map(|d| SearchDoc {
+                id: d.id.clone(),
+                text: d.text.clone(),
+            })
+            .collect(),
+    );
+    *slot = Some(Snapshot {
+        key,
+        docs: docs.clone(),
+    });
+    docs
+}
+
+fn spawn_worker(docs: Arc<Vec<SearchDoc>>, matcher: Matcher, ctx: Context) -> Worker {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicUsize::new(0));
+    let total = Arc::new(AtomicUsize::new(docs.len()));
+    let (tx, rx) = mpsc::channel();
+    let (c, d, t, texts) = (cancel.clone(), done.clone(), total.clone(), docs.clone());
+    std::thread::spawn(move || {
+        let hits_tx = tx.clone();
+        let outcome = search_corpus(
+            &texts,
+            &matcher,
+            MAX_HITS,
+            &c,
+            &mut |n, of| {
+                d.store(n, Ordering::Relaxed);
+                t.store(of, Ordering::Relaxed);
+            },
+            &mut |batch| {
+                let _ = hits_tx.send(Msg::Hits(batch));
+            },
+        );
+        let _ = tx.send(Msg::Done(outcome));
+        ctx.request_repaint();
+    });
+    Worker {
+        cancel,
+        done,
+        total,
+        rx,
+        docs,
+    }
+}
+
+/// The search panel (or, while "annotate all" runs, its panel), below the document.
+pub fn search_panel_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
+    if app.annotate.is_some() {
+        egui::Panel::bottom("annotate_all_panel")
+            .resizable(true)
+            .default_size(200.0)
+            .min_size(110.0)
+            .show(ui, |ui| super::annotate_all::run_ui(ui, app));
+        return;
+    }
+    if !app.search.open || app.session.is_none() {
+        return;
+    }
+    egui::Panel::bottom("search_panel")
+        .resizable(true)
+        .default_size(210.0)
+        .min_size(110.0)
+        .show(ui, |ui| panel_ui(ui, app));
+}
+
+fn panel_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
+    let mut close = false;
+    let mut step = 0isize;
+    ui.add_space(4.0);
+    ui.horizontal_wrapped(|ui| {
+        let s = &mut app.search;
+        ui.selectable_value(&mut s.scope, Scope::Document, "This document")
+            .on_hover_text("Ctrl+F");
+        ui.selectable_value(&mut s.scope, Scope::Corpus, "All documents")
+            .on_hover_text("Ctrl+Shift+F");
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut s.query.text)
+                .id(egui::Id::unique("search_field"))
+                .hint_text(if s.query.regex {
+                    "Regular expression…"
+                } else {
+                    "Search…"
+                })
+                .desired_width(220.0),
+        );
+        if std::mem::take(&mut s.focus_field) {
+            field.request_focus();
+            // Select what is there, so typing replaces it.
+            if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), field.id) {
+                let all = egui::text::CCursorRange::two(
+                    egui::text::CCursor::new(0),
+                    egui::text::CCursor::new(s.query.text.chars().count()),
+                );
+                state.cursor.set_char_range(Some(all));
+                state.store(ui.ctx(), field.id);
+            }
+        }
+        if field.lost_focus() {
+            // Enter goes to the next hit and leaves the field, so a label key tags it.
+            let (enter, shift, escape) = ui.input(|i| {
+                (
+                    i.key_pressed(Key::Enter),
+                    i.modifiers.shift,
+                    i.key_pressed(Key::Escape),
+                )
+            });
+            if enter {
+                step = if shift { -1 } else { 1 };
+            } else if escape {
+                close = true;
+            }
+        }
+        ui.checkbox(&mut s.query.match_case, "Match case");
+        ui.checkbox(&mut s.query.whole_word, "Whole word");
+        ui.checkbox(&mut s.query.regex, "Regular expression");
+        if ui
+            .add_enabled(!s.hits.is_empty(), egui::Button::new("Previous"))
+            .on_hover_text("Previous hit (Shift+F3, Shift+Enter)")
+            .clicked()
+        {
+            step = -1;
+        }
+        if ui
+            .add_enabled(!s.hits.is_empty(), egui::Button::new("Next"))
+            .on_hover_text("Next hit (F3, Enter)")
+            .clicked()
+        {
+            step = 1;
+        }
+        if ui
+            .button("Close")
+            .on_hover_text("Escape in the field")
+            .clicked()
+        {
+            close = true;
+        }
+    });
+    status_row_ui(ui, app);
+    ui.separator();
+    results_ui(ui, app);
+    if step != 0 {
+        app.step_hit(step);
+    }
+    if close {
+        app.close_search();
+    }
+}
+
+/// The inline error, the count or the progress with Cancel, and "annotate all".
+fn status_row_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
+    ui.horizontal_wrapped(|ui| {
+        let s = &app.search;
+        if let Some(e) = &s.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            return;
+        }
+        if let Some((done, total)) = s.progress() {
+            ui.add(
+                egui::ProgressBar::new(done as f32 / total.max(1) as f32)
+                    .desired_width(160.0)
+                    .text(format!("{done} of {total} documents")),
+            );
+            ui.label(format!("{} hit(s) so far", s.hits.len()));
+            if ui.button("Cancel").clicked() {
+                app.search.cancel();
+            }
+            return;
+        }
+        if s.query.text.is_empty() {
+            ui.weak("Type to search. Enter: next hit, then a label key tags it.");
+            return;
+        }
+        let Some(o) = s.outcome else { return };
+        let mut text = match (s.scope, o.hits) {
+            (_, 0) => "No hits".to_string(),
+            (Scope::Document, n) => format!("{n} hit(s) in this document"),
+            (Scope::Corpus, n) => format!("{n} hit(s) in {} document(s)", o.docs_with_hits),
+        };
+        if o.truncated {
+            text.push_str(&format!(" (stopped at {MAX_HITS}; narrow the search)"));
+        }
+        if o.cancelled {
+            text.push_str(&format!(
+                " (cancelled after {} document(s))",
+                o.docs_searched
+            ));
+        }
+        if let Some(i) = s.current {
+            text = format!("{} of {text}", i + 1);
+        }
+        ui.label(text);
+        annotate_all_controls(ui, app);
+    });
+}
+
+fn annotate_all_controls(ui: &mut Ui, app: &mut SpanbenchApp) {
+    let Some(session) = &app.session else { return };
+    let labels = &session.corpus.project.labels;
+    let Some(first) = labels.first() else { return };
+    let here = app
+        .current_doc
+        .as_deref()
+        .is_some_and(|d| !app.search.hits_in(d).is_empty());
+    ui.separator();
+    let mut chosen = app
+        .search
+        .label
+        .clone()
+        .filter(|k| labels.iter().any(|l| &l.key == k))
+        .unwrap_or_else(|| first.key.clone());
+    let name = |k: &str| {
+        labels
+            .iter()
+            .find(|l| l.key == k)
+            .map_or(k.to_string(), |l| l.name.clone())
+    };
+    let tag_as = ui.label("Tag as");
+    egui::ComboBox::from_id_salt("annotate_all_label")
+        .selected_text(name(&chosen))
+        .show_ui(ui, |ui| {
+            for l in labels {
+                ui.selectable_value(&mut chosen, l.key.clone(), &l.name);
+            }
+        })
+        .response
+        .labelled_by(tag_as.id);
+    app.search.label = Some(chosen);
+    if ui
+        .add_enabled(here, egui::Button::new("Annotate all in this document…"))
+        .on_hover_text("Propose every hit here not yet tagged with this label (Ctrl+Shift+A)")
+        .on_disabled_hover_text("No hits in the open document")
+        .clicked()
+    {
+        app.start_annotate_all_from_search();
+    }
+}
+
+fn results_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
+    let Some(session) = &app.session else { return };
+    let s = &app.search;
+    let row_height = ui.spacing().interact_size.y;
+    let mut go = None;
+    let hit_bg = Color32::from_rgb(240, 200, 40).gamma_multiply(0.45);
+    let text_color = ui.visuals().text_color();
+    let weak = ui.visuals().weak_text_color();
+    let font = FontId::proportional(ui.text_style_height(&egui::TextStyle::Body).min(14.0));
+    egui::ScrollArea::vertical()
+        .id_salt("search_results")
+        .auto_shrink(false)
+        .show_rows(ui, row_height, s.hits.len(), |ui, rows| {
+            for i in rows {
+                let (d, hit) = s.hits[i];
+                let id = &s.ids[d as usize];
+                let Some(doc) = session.corpus.document(id) else {
+                    continue;
+                };
+                let Some(c) = hit.context(&doc.text, CONTEXT) else {
+                    continue;
+                };
+                let mut job = LayoutJob::default();
+                let fmt = |color| TextFormat {
+                    font_id: font.clone(),
+                    color,
+                    ..Default::default()
+                };
+                if s.scope == Scope::Corpus {
+                    job.append(&format!("{} — ", doc.title), 0.0, fmt(weak));
+                }
+                let before = format!("{}{}", if c.more_before { "…" } else { "" }, c.before);
+                job.append(&before, 0.0, fmt(text_color));
+                job.append(
+                    c.hit,
+                    0.0,
+                    TextFormat {
+                        background: hit_bg,
+                        ..fmt(ui.visuals().strong_text_color())
+                    },
+                );
+                let after = format!("{}{}", c.after, if c.more_after { "…" } else { "" });
+                job.append(&after, 0.0, fmt(text_color));
+                let selected = s.current == Some(i);
+                let resp = ui.add(egui::Button::selectable(selected, job).truncate());
+                if resp.clicked() {
+                    go = Some(i);
+                }
+            }
+        });
+    if s.hits.is_empty() && s.error.is_none() && !s.query.text.is_empty() && !s.running() {
+        ui.weak(RichText::new("Nothing found. Check the options above."));
+    }
+    if let Some(i) = go {
+        app.jump_to_hit(i);
+    }
+}
