@@ -421,7 +421,14 @@ fn window_size_and_last_document_survive_a_restart() {
     press_mod(&mut h, Modifiers::ALT, Key::ArrowDown);
     press_mod(&mut h, Modifiers::ALT, Key::ArrowDown);
     assert_eq!(h.state().current_doc.as_deref(), Some("doc03"));
-    // Quitting writes the settings.
+    // The size is written once it has settled, without waiting for a clean exit (a
+    // killed process never gets one).
+    std::thread::sleep(spanbench::ui::workflow::SIZE_SETTLE);
+    h.run_steps(2);
+    let (written, _) = UserSettings::load(Some(&settings_file));
+    assert_eq!(written.window_size, Some([900.0, 600.0]));
+    assert_eq!(written.last_document(&proj), Some("doc03"));
+    // Quitting writes the settings too.
     h.state_mut().on_exit(None);
     drop(h);
 
@@ -537,7 +544,7 @@ fn a_regular_expression_that_does_not_compile_gets_an_inline_message() {
     project(dir.path());
     let mut h = harness(dir.path());
     press_mod(&mut h, Modifiers::COMMAND, Key::F);
-    click_checkbox(&mut h, "Regular expression");
+    click_checkbox(&mut h, "Regex");
     h.get_by(|n| {
         n.role() == Role::TextInput && n.is_focused()
             || n.placeholder() == Some("Regular expression…")

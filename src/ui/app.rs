@@ -38,8 +38,8 @@ pub struct SpanbenchApp {
     pub report: Option<super::reports::Report>,
     pub report_open: bool,
     pub notice_clock: super::reports::NoticeClock,
-    /// The project and document last written to the settings as open.
-    pub remembered_doc: Option<(PathBuf, String)>,
+    /// What of the view (document, window size) was last written to the settings.
+    pub view_memory: super::workflow::ViewMemory,
     pub search: super::search::SearchUi,
     pub annotate: Option<super::annotate_all::AnnotateAll>,
     pub palette: Option<super::palette::Palette>,
@@ -66,7 +66,7 @@ impl SpanbenchApp {
             report: None,
             report_open: false,
             notice_clock: Default::default(),
-            remembered_doc: None,
+            view_memory: Default::default(),
             search: Default::default(),
             annotate: None,
             palette: None,

@@ -100,7 +100,7 @@ impl Command {
             Command::FindInCorpus => "Find in all documents…",
             Command::FindNext => "Next search hit",
             Command::FindPrevious => "Previous search hit",
-            Command::AnnotateAll => "Annotate all (selected span's text or search hits)",
+            Command::AnnotateAll => "Annotate all…",
             Command::CommandPalette => "Command palette…",
             Command::MarkDoneAndNext => "Mark done, open the next document not done",
             Command::EditLabels => "Labels…",

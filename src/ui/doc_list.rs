@@ -288,9 +288,9 @@ pub fn doc_list_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         ui.weak("No document matches the filter.");
     }
     // The list has the arrow keys after a click in it, until a click elsewhere.
-    let (pressed, pos) = ui.input(|i| (i.pointer.any_pressed(), i.pointer.interact_pos()));
-    if pressed && let Some(p) = pos {
-        f.focused = out.inner_rect.contains(p);
+    // (A press on a menu or popup over the list is not a press in it.)
+    if ui.input(|i| i.pointer.any_pressed()) {
+        f.focused = ui.rect_contains_pointer(out.inner_rect);
     }
     if f.focused {
         ui.painter().rect_stroke(

@@ -21,8 +21,9 @@ use crate::session::Session;
 
 /// A search stops listing hits here and says so.
 pub const MAX_HITS: usize = 100_000;
-/// Chars of context shown on each side of a hit.
+/// Chars of context shown on each side of a hit, and of a title before it.
 const CONTEXT: usize = 48;
+const TITLE_CHARS: usize = 28;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Scope {
@@ -444,9 +445,10 @@ fn spawn_worker(docs: Arc<Vec<SearchDoc>>, matcher: Matcher, ctx: Context) -> Wo
 /// The search panel (or, while "annotate all" runs, its panel), below the document.
 pub fn search_panel_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     if app.annotate.is_some() {
+        let height = (ui.ctx().content_rect().height() * 0.3).clamp(120.0, 220.0);
         egui::Panel::bottom("annotate_all_panel")
             .resizable(true)
-            .default_size(200.0)
+            .default_size(height)
             .min_size(110.0)
             .show(ui, |ui| super::annotate_all::run_ui(ui, app));
         return;
@@ -454,9 +456,11 @@ pub fn search_panel_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     if !app.search.open || app.session.is_none() {
         return;
     }
+    // A third of a small window at most, so the document keeps most of the height.
+    let height = (ui.ctx().content_rect().height() * 0.3).clamp(120.0, 220.0);
     egui::Panel::bottom("search_panel")
         .resizable(true)
-        .default_size(210.0)
+        .default_size(height)
         .min_size(110.0)
         .show(ui, |ui| panel_ui(ui, app));
 }
@@ -479,7 +483,7 @@ fn panel_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 } else {
                     "Search…"
                 })
-                .desired_width(220.0),
+                .desired_width((ui.available_width() - 160.0).clamp(120.0, 320.0)),
         );
         if std::mem::take(&mut s.focus_field) {
             field.request_focus();
@@ -508,19 +512,17 @@ fn panel_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 close = true;
             }
         }
-        ui.checkbox(&mut s.query.match_case, "Match case");
-        ui.checkbox(&mut s.query.whole_word, "Whole word");
-        ui.checkbox(&mut s.query.regex, "Regular expression");
+        let any = !s.hits.is_empty();
         if ui
-            .add_enabled(!s.hits.is_empty(), egui::Button::new("Previous"))
-            .on_hover_text("Previous hit (Shift+F3, Shift+Enter)")
+            .add_enabled(any, egui::Button::new("Previous"))
+            .on_hover_text("Previous hit (Shift+F3, Shift+Enter in the field)")
             .clicked()
         {
             step = -1;
         }
         if ui
-            .add_enabled(!s.hits.is_empty(), egui::Button::new("Next"))
-            .on_hover_text("Next hit (F3, Enter)")
+            .add_enabled(any, egui::Button::new("Next"))
+            .on_hover_text("Next hit (F3, Enter in the field)")
             .clicked()
         {
             step = 1;
@@ -533,7 +535,16 @@ fn panel_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             close = true;
         }
     });
-    status_row_ui(ui, app);
+    ui.horizontal_wrapped(|ui| {
+        let q = &mut app.search.query;
+        ui.checkbox(&mut q.match_case, "Match case");
+        ui.checkbox(&mut q.whole_word, "Whole word")
+            .on_hover_text("Hits must not touch a letter, digit or _ on either side");
+        ui.checkbox(&mut q.regex, "Regex")
+            .on_hover_text("The text is a regular expression (Rust regex syntax)");
+        ui.separator();
+        status_row_ui(ui, app);
+    });
     ui.separator();
     results_ui(ui, app);
     if step != 0 {
@@ -546,7 +557,7 @@ fn panel_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
 
 /// The inline error, the count or the progress with Cancel, and "annotate all".
 fn status_row_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
-    ui.horizontal_wrapped(|ui| {
+    {
         let s = &app.search;
         if let Some(e) = &s.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
@@ -588,7 +599,7 @@ fn status_row_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         }
         ui.label(text);
         annotate_all_controls(ui, app);
-    });
+    }
 }
 
 fn annotate_all_controls(ui: &mut Ui, app: &mut SpanbenchApp) {
@@ -662,7 +673,12 @@ fn results_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                     ..Default::default()
                 };
                 if s.scope == Scope::Corpus {
-                    job.append(&format!("{} — ", doc.title), 0.0, fmt(weak));
+                    // A short title, so the hit stays in view in a narrow window.
+                    let mut title: String = doc.title.chars().take(TITLE_CHARS).collect();
+                    if title.len() < doc.title.len() {
+                        title.push('…');
+                    }
+                    job.append(&format!("{title} — "), 0.0, fmt(weak));
                 }
                 let before = format!("{}{}", if c.more_before { "…" } else { "" }, c.before);
                 job.append(&before, 0.0, fmt(text_color));
@@ -677,7 +693,10 @@ fn results_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 let after = format!("{}{}", c.after, if c.more_after { "…" } else { "" });
                 job.append(&after, 0.0, fmt(text_color));
                 let selected = s.current == Some(i);
-                let resp = ui.add(egui::Button::selectable(selected, job).truncate());
+                let mut resp = ui.add(egui::Button::selectable(selected, job).truncate());
+                if s.scope == Scope::Corpus {
+                    resp = resp.on_hover_text(&doc.title);
+                }
                 if resp.clicked() {
                     go = Some(i);
                 }
