@@ -48,13 +48,16 @@ enum Msg {
     Done(Outcome),
 }
 
-/// A corpus search running on a worker thread.
+/// A corpus search running on a worker thread. It is handed the texts in chunks as the
+/// UI thread copies them, and searches each as it arrives.
 struct Worker {
     cancel: Arc<AtomicBool>,
     done: Arc<AtomicUsize>,
-    total: Arc<AtomicUsize>,
+    total: usize,
     rx: mpsc::Receiver<Msg>,
-    docs: Arc<Vec<SearchDoc>>,
+    chunks: mpsc::Sender<Arc<Vec<SearchDoc>>>,
+    /// Chunks of the snapshot handed over so far.
+    sent: usize,
 }
 
 impl Drop for Worker {
@@ -63,10 +66,54 @@ impl Drop for Worker {
     }
 }
 
-/// The texts a corpus search reads, copied once and reused until documents are added.
+/// Documents per chunk of the snapshot.
+const CHUNK: usize = 1024;
+/// What the UI thread spends per frame copying texts for the worker, and taking its hits.
+const FRAME_BUDGET: Duration = Duration::from_millis(4);
+
+/// The texts a corpus search reads. Copied from the corpus a few chunks per frame, never
+/// all at once, and kept for the next search until documents are added (texts never
+/// change once imported).
+#[derive(Default)]
 struct Snapshot {
-    key: (std::path::PathBuf, usize),
-    docs: Arc<Vec<SearchDoc>>,
+    key: Option<(std::path::PathBuf, usize)>,
+    chunks: Vec<Arc<Vec<SearchDoc>>>,
+    copied: usize,
+}
+
+impl Snapshot {
+    fn doc(&self, i: usize) -> Option<&SearchDoc> {
+        self.chunks.get(i / CHUNK)?.get(i % CHUNK)
+    }
+
+    /// Starts again if the corpus is not the one copied.
+    fn check(&mut self, session: &Session) {
+        let key = (session.root.clone(), session.corpus.documents.len());
+        if self.key.as_ref() != Some(&key) {
+            *self = Snapshot {
+                key: Some(key),
+                ..Default::default()
+            };
+        }
+    }
+
+    /// Copies whole chunks until the frame's budget is spent or everything is copied.
+    fn grow(&mut self, session: &Session) {
+        let docs = &session.corpus.documents;
+        let t = std::time::Instant::now();
+        while self.copied < docs.len() && t.elapsed() < FRAME_BUDGET {
+            let end = (self.copied + CHUNK).min(docs.len());
+            let chunk: Vec<SearchDoc> = docs[self.copied..end]
+                .iter()
+                .map(|d| SearchDoc {
+                    id: d.id.clone(),
+                    text: d.text.clone(),
+                })
+                .collect();
+            self.chunks.push(Arc::new(chunk));
+            self.copied = end;
+        }
+    }
 }
 
 /// A hit to select once its document is open in the pane.
@@ -99,7 +146,7 @@ pub struct SearchUi {
     generation: u64,
     ran: Option<RunKey>,
     worker: Option<Worker>,
-    snapshot: Option<Snapshot>,
+    snapshot: Snapshot,
     focus_field: bool,
     jump: Option<Jump>,
     marks_key: Option<(u64, Option<usize>, String)>,
@@ -113,12 +160,9 @@ impl SearchUi {
 
     /// (documents searched, total) of a running corpus search.
     pub fn progress(&self) -> Option<(usize, usize)> {
-        self.worker.as_ref().map(|w| {
-            (
-                w.done.load(Ordering::Relaxed),
-                w.total.load(Ordering::Relaxed),
-            )
-        })
+        self.worker
+            .as_ref()
+            .map(|w| (w.done.load(Ordering::Relaxed), w.total))
     }
 
     pub fn cancel(&mut self) {
@@ -143,9 +187,11 @@ impl SearchUi {
         self.generation += 1;
     }
 
-    fn push_hits(&mut self, batch: Vec<DocHit>, docs: &[SearchDoc]) {
+    fn push_hits(&mut self, batch: Vec<DocHit>) {
         for h in batch {
-            let id = &docs[h.doc].id;
+            let Some(id) = self.snapshot.doc(h.doc).map(|d| &d.id) else {
+                continue;
+            };
             if self.ids.last() != Some(id) {
                 self.index.insert(id.clone(), self.ids.len() as u32);
                 self.ids.push(id.clone());
@@ -356,81 +402,85 @@ impl SpanbenchApp {
                 });
             }
             Scope::Corpus => {
-                let docs = snapshot(&mut s.snapshot, session);
-                s.worker = Some(spawn_worker(docs, matcher, ctx.clone()));
+                s.snapshot.check(session);
+                s.worker = Some(spawn_worker(key.docs, matcher, ctx.clone()));
             }
         }
     }
 
     fn poll_search(&mut self, ctx: &Context) {
         let s = &mut self.search;
-        let Some(w) = &s.worker else { return };
-        let docs = w.docs.clone();
+        let Some(w) = &mut s.worker else { return };
+        // Copy a little more of the corpus and hand the new chunks to the worker.
+        if let Some(session) = &self.session {
+            s.snapshot.grow(session);
+        }
+        while w.sent < s.snapshot.chunks.len() {
+            let _ = w.chunks.send(s.snapshot.chunks[w.sent].clone());
+            w.sent += 1;
+        }
+        // Take the hits that have arrived, within the frame's budget; the rest wait.
+        let t = std::time::Instant::now();
         let mut finished = None;
-        // Take what has arrived; the worker batches hits, so this is a few messages.
-        let msgs: Vec<Msg> = w.rx.try_iter().collect();
-        for msg in msgs {
-            match msg {
-                Msg::Hits(batch) => s.push_hits(batch, &docs),
-                Msg::Done(outcome) => finished = Some(outcome),
+        let mut batches = Vec::new();
+        while t.elapsed() < FRAME_BUDGET {
+            match w.rx.try_recv() {
+                Ok(Msg::Hits(batch)) => batches.push(batch),
+                Ok(Msg::Done(outcome)) => {
+                    finished = Some(outcome);
+                    break;
+                }
+                Err(_) => break,
             }
+        }
+        let copying = s.snapshot.copied < w.total;
+        for b in batches {
+            s.push_hits(b);
         }
         if let Some(outcome) = finished {
             s.outcome = Some(outcome);
             s.worker = None;
+        } else if copying {
+            ctx.request_repaint();
         } else {
-            ctx.request_repaint_after(Duration::from_millis(50));
+            ctx.request_repaint_after(Duration::from_millis(30));
         }
     }
 }
 
-/// The texts of the corpus for a worker; copied again only when documents were added
-/// (texts never change once imported).
-fn snapshot(slot: &mut Option<Snapshot>, session: &Session) -> Arc<Vec<SearchDoc>> {
-    let key = (session.root.clone(), session.corpus.documents.len());
-    if let Some(snap) = slot.as_ref().filter(|s| s.key == key) {
-        return snap.docs.clone();
-    }
-    let docs: Arc<Vec<SearchDoc>> = Arc::new(
-        session
-            .corpus
-            .documents
-            .iter()
-            .map(|d| SearchDoc {
-                id: d.id.clone(),
-                text: d.text.clone(),
-            })
-            .collect(),
-    );
-    *slot = Some(Snapshot {
-        key,
-        docs: docs.clone(),
-    });
-    docs
-}
-
-fn spawn_worker(docs: Arc<Vec<SearchDoc>>, matcher: Matcher, ctx: Context) -> Worker {
+fn spawn_worker(total: usize, matcher: Matcher, ctx: Context) -> Worker {
     let cancel = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicUsize::new(0));
-    let total = Arc::new(AtomicUsize::new(docs.len()));
     let (tx, rx) = mpsc::channel();
-    let (c, d, t, texts) = (cancel.clone(), done.clone(), total.clone(), docs.clone());
+    let (chunks, chunk_rx) = mpsc::channel::<Arc<Vec<SearchDoc>>>();
+    let (c, d) = (cancel.clone(), done.clone());
     std::thread::spawn(move || {
-        let hits_tx = tx.clone();
-        let outcome = search_corpus(
-            &texts,
-            &matcher,
-            MAX_HITS,
-            &c,
-            &mut |n, of| {
-                d.store(n, Ordering::Relaxed);
-                t.store(of, Ordering::Relaxed);
-            },
-            &mut |batch| {
-                let _ = hits_tx.send(Msg::Hits(batch));
-            },
-        );
-        let _ = tx.send(Msg::Done(outcome));
+        let mut out = Outcome::default();
+        let mut base = 0;
+        // Until every document is searched, the UI stops sending, or Cancel.
+        while base < total && !out.cancelled && !out.truncated {
+            let Ok(chunk) = chunk_rx.recv() else { break };
+            let o = search_corpus(
+                &chunk,
+                &matcher,
+                MAX_HITS - out.hits,
+                &c,
+                &mut |n, _| d.store(base + n, Ordering::Relaxed),
+                &mut |mut batch| {
+                    for h in &mut batch {
+                        h.doc += base;
+                    }
+                    let _ = tx.send(Msg::Hits(batch));
+                },
+            );
+            out.hits += o.hits;
+            out.docs_searched += o.docs_searched;
+            out.docs_with_hits += o.docs_with_hits;
+            out.truncated = o.truncated;
+            out.cancelled = o.cancelled;
+            base += chunk.len();
+        }
+        let _ = tx.send(Msg::Done(out));
         ctx.request_repaint();
     });
     Worker {
@@ -438,7 +488,8 @@ fn spawn_worker(docs: Arc<Vec<SearchDoc>>, matcher: Matcher, ctx: Context) -> Wo
         done,
         total,
         rx,
-        docs,
+        chunks,
+        sent: 0,
     }
 }
 
