@@ -182,7 +182,7 @@ impl SpanbenchApp {
             self.finish_annotate_all();
             return;
         }
-        if ctx.egui_wants_keyboard_input() {
+        if ctx.egui_wants_keyboard_input() || self.modal_open() {
             return;
         }
         let key = |k| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, k));

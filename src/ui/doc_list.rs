@@ -163,6 +163,7 @@ pub fn doc_list_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         ui.weak("No project open");
         return;
     };
+    let modal = app.modal_open();
     let f = &mut app.doc_filter;
     f.update(&session.corpus, &session.annotator, session.revision);
     ui.label(format!("{} of {} done", f.done, f.total))
@@ -214,7 +215,7 @@ pub fn doc_list_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         if let Some(d) = f.doc_at(row.min(f.len().saturating_sub(1))) {
             open = Some(d);
         }
-    } else if f.focused && !ui.ctx().egui_wants_keyboard_input() && f.len() > 0 {
+    } else if f.focused && !ui.ctx().egui_wants_keyboard_input() && !modal && f.len() > 0 {
         let (up, down, home, end) = ui.input_mut(|i| {
             (
                 i.consume_key(Modifiers::NONE, Key::ArrowUp),

@@ -36,6 +36,7 @@ pub enum Scope {
 /// What the current hits were found for.
 #[derive(Clone, Debug, PartialEq)]
 struct RunKey {
+    root: std::path::PathBuf,
     query: Query,
     scope: Scope,
     /// The document searched (document scope) or how many there were (corpus scope).
@@ -353,6 +354,7 @@ impl SpanbenchApp {
             return;
         }
         let key = RunKey {
+            root: session.root.clone(),
             query: s.query.clone(),
             scope: s.scope,
             doc: match s.scope {

@@ -13,6 +13,11 @@ pub fn is_done(status: DocStatus) -> bool {
 }
 
 impl SpanbenchApp {
+    /// A modal window (dialog, report, palette) has the keyboard.
+    pub fn modal_open(&self) -> bool {
+        self.dialog.is_some() || self.report_open || self.palette.is_some()
+    }
+
     /// Marks the current document done for the active layer (one undo step) and opens
     /// the next document that is not done, after it in the list and then from the top.
     pub fn mark_done_and_next(&mut self) {
