@@ -755,7 +755,10 @@ fn command_palette_filters_as_you_type_and_runs_with_enter() {
     );
 
     // Arrow keys choose among the matches, even when the document list had them.
-    let row = h.get_by_role_and_label(Role::Button, "Article 1").rect().center();
+    let row = h
+        .get_by_role_and_label(Role::Button, "Article 1")
+        .rect()
+        .center();
     click_at(&mut h, row);
     assert!(h.state().doc_filter.focused);
     press_mod(&mut h, Modifiers::COMMAND, Key::P);
@@ -890,7 +893,10 @@ fn the_document_list_filters_moves_with_arrow_keys_and_shows_progress() {
         .center();
     click_at(&mut h, item);
     assert!(status_shows(&h, "11 shown"));
-    let row = h.get_by_role_and_label(Role::Button, "Article 3").rect().center();
+    let row = h
+        .get_by_role_and_label(Role::Button, "Article 3")
+        .rect()
+        .center();
     click_at(&mut h, row);
     assert_eq!(h.state().current_doc.as_deref(), Some("doc03"));
     press_mod(&mut h, Modifiers::NONE, Key::ArrowDown);

@@ -6,7 +6,6 @@
 //! result list builds only its visible rows, and the hits of the open document are handed
 //! to the pane as marks, found by binary search; nothing per frame grows with the corpus.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
@@ -16,6 +15,7 @@ use egui::{Color32, Context, FontId, Key, RichText, TextFormat, Ui};
 
 use super::app::SpanbenchApp;
 use super::marks::{Mark, MarkStyle, Marks};
+use crate::model::{Corpus, Document};
 use crate::search::{DocHit, Hit, Matcher, Outcome, Query, SearchDoc, search_corpus};
 use crate::session::Session;
 
@@ -83,10 +83,6 @@ struct Snapshot {
 }
 
 impl Snapshot {
-    fn doc(&self, i: usize) -> Option<&SearchDoc> {
-        self.chunks.get(i / CHUNK)?.get(i % CHUNK)
-    }
-
     /// Starts again if the corpus is not the one copied.
     fn check(&mut self, session: &Session) {
         let key = (session.root.clone(), session.corpus.documents.len());
@@ -136,9 +132,8 @@ pub struct SearchUi {
     pub label: Option<String>,
     /// Why there are no hits: an empty query, a pattern that does not compile.
     pub error: Option<String>,
-    /// Documents with hits, in corpus order, and every hit as (index into `ids`, hit).
-    pub ids: Vec<String>,
-    index: HashMap<String, u32>,
+    /// Every hit as (index of its document in the corpus, hit), in corpus order. The
+    /// search runs again when documents are added, so the indices stay right.
     pub hits: Vec<(u32, Hit)>,
     /// The hit last jumped to.
     pub current: Option<usize>,
@@ -172,7 +167,7 @@ impl SearchUi {
             self.outcome = Some(Outcome {
                 hits: self.hits.len(),
                 docs_searched: w.done.load(Ordering::Relaxed),
-                docs_with_hits: self.ids.len(),
+                docs_with_hits: self.docs_with_hits(),
                 truncated: false,
                 cancelled: true,
             });
@@ -180,43 +175,48 @@ impl SearchUi {
     }
 
     fn clear_hits(&mut self) {
-        self.ids.clear();
-        self.index.clear();
         self.hits.clear();
         self.current = None;
         self.outcome = None;
         self.generation += 1;
     }
 
+    /// Hits from the worker: its document indices are the snapshot's, which copies the
+    /// corpus in order.
     fn push_hits(&mut self, batch: Vec<DocHit>) {
-        for h in batch {
-            let Some(id) = self.snapshot.doc(h.doc).map(|d| &d.id) else {
-                continue;
-            };
-            if self.ids.last() != Some(id) {
-                self.index.insert(id.clone(), self.ids.len() as u32);
-                self.ids.push(id.clone());
-            }
-            self.hits.push(((self.ids.len() - 1) as u32, h.hit));
-        }
+        self.hits
+            .extend(batch.into_iter().map(|h| (h.doc as u32, h.hit)));
         self.generation += 1;
     }
 
-    /// The document of hit `i`.
-    pub fn hit_doc(&self, i: usize) -> Option<&str> {
-        let (d, _) = self.hits.get(i)?;
-        self.ids.get(*d as usize).map(String::as_str)
+    fn docs_with_hits(&self) -> usize {
+        self.hits.chunk_by(|a, b| a.0 == b.0).count()
     }
 
-    /// The hits in document `doc` (hits are grouped by document).
-    pub fn hits_in(&self, doc: &str) -> std::ops::Range<usize> {
-        let Some(&d) = self.index.get(doc) else {
+    /// The document of hit `i`.
+    pub fn hit_doc<'c>(&self, i: usize, corpus: &'c Corpus) -> Option<&'c Document> {
+        let (d, _) = self.hits.get(i)?;
+        corpus.documents.get(*d as usize)
+    }
+
+    /// The hits in document `doc` (hits are grouped by document, in corpus order).
+    pub fn hits_in(&self, doc: &str, corpus: &Corpus) -> std::ops::Range<usize> {
+        let Some(d) = doc_index(corpus, doc) else {
             return 0..0;
         };
+        let d = d as u32;
         let a = self.hits.partition_point(|(x, _)| *x < d);
         let b = self.hits.partition_point(|(x, _)| *x <= d);
         a..b
     }
+}
+
+/// The position of document `id` in the corpus (sorted by id; a scan if it is not).
+fn doc_index(corpus: &Corpus, id: &str) -> Option<usize> {
+    let docs = &corpus.documents;
+    docs.binary_search_by(|d| d.id.as_str().cmp(id))
+        .ok()
+        .or_else(|| docs.iter().position(|d| d.id == id))
 }
 
 impl SpanbenchApp {
@@ -259,7 +259,8 @@ impl SpanbenchApp {
                 let here = self
                     .current_doc
                     .as_deref()
-                    .map(|d| self.search.hits_in(d))
+                    .zip(self.session.as_ref())
+                    .map(|(d, s)| self.search.hits_in(d, &s.corpus))
                     .filter(|r| !r.is_empty());
                 match (here, delta > 0) {
                     (Some(r), true) => r.start,
@@ -275,10 +276,14 @@ impl SpanbenchApp {
     /// Opens the hit's document, scrolls to the hit and selects it as the text selection,
     /// so a label key tags it.
     pub fn jump_to_hit(&mut self, i: usize) {
-        let (Some(doc), Some(&(_, hit))) = (self.search.hit_doc(i), self.search.hits.get(i)) else {
+        let Some(session) = &self.session else { return };
+        let (Some(doc), Some(&(_, hit))) = (
+            self.search.hit_doc(i, &session.corpus),
+            self.search.hits.get(i),
+        ) else {
             return;
         };
-        let doc = doc.to_string();
+        let doc = doc.id.clone();
         self.search.current = Some(i);
         self.open_document(doc.clone());
         self.search.jump = Some(Jump {
@@ -319,12 +324,15 @@ impl SpanbenchApp {
 
     fn search_marks(&mut self) -> Marks {
         let s = &mut self.search;
-        let Some(doc) = self.current_doc.as_deref().filter(|_| s.open) else {
+        let (Some(doc), Some(session)) = (
+            self.current_doc.as_deref().filter(|_| s.open),
+            &self.session,
+        ) else {
             return Marks::default();
         };
         let key = (s.generation, s.current, doc.to_string());
         if s.marks_key.as_ref() != Some(&key) {
-            let range = s.hits_in(doc);
+            let range = s.hits_in(doc, &session.corpus);
             let current = s.current;
             let start = range.start;
             s.marks = Marks::new(
@@ -390,15 +398,12 @@ impl SpanbenchApp {
                     return;
                 };
                 let hits = matcher.hits(&doc.text, MAX_HITS);
-                if !hits.is_empty() {
-                    s.index.insert(doc.id.clone(), 0);
-                    s.ids.push(doc.id.clone());
-                    s.hits = hits.into_iter().map(|h| (0, h)).collect();
-                }
+                let d = doc_index(&session.corpus, &doc.id).unwrap_or(0) as u32;
+                s.hits = hits.into_iter().map(|h| (d, h)).collect();
                 s.outcome = Some(Outcome {
                     hits: s.hits.len(),
                     docs_searched: 1,
-                    docs_with_hits: s.ids.len(),
+                    docs_with_hits: usize::from(!s.hits.is_empty()),
                     truncated: s.hits.len() >= MAX_HITS,
                     cancelled: false,
                 });
@@ -662,7 +667,7 @@ fn annotate_all_controls(ui: &mut Ui, app: &mut SpanbenchApp) {
     let here = app
         .current_doc
         .as_deref()
-        .is_some_and(|d| !app.search.hits_in(d).is_empty());
+        .is_some_and(|d| !app.search.hits_in(d, &session.corpus).is_empty());
     ui.separator();
     let mut chosen = app
         .search
@@ -712,8 +717,7 @@ fn results_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         .show_rows(ui, row_height, s.hits.len(), |ui, rows| {
             for i in rows {
                 let (d, hit) = s.hits[i];
-                let id = &s.ids[d as usize];
-                let Some(doc) = session.corpus.document(id) else {
+                let Some(doc) = session.corpus.documents.get(d as usize) else {
                     continue;
                 };
                 let Some(c) = hit.context(&doc.text, CONTEXT) else {
