@@ -916,3 +916,53 @@ fn the_document_list_builds_only_its_visible_rows() {
     assert!(rows > 5 && rows < 80, "{rows} rows built");
     assert!(status_shows(&h, "0 of 1000 done"));
 }
+
+#[test]
+fn a_corpus_search_shows_progress_and_can_be_cancelled() {
+    use spanbench::model::{Corpus, Project};
+    use spanbench::session::Session;
+    // A big corpus in memory: the search takes long enough to be seen running.
+    let mut corpus = Corpus::new(Project::new("big"));
+    let para = "Putin met Aliyev and Pashinyan in Moscow; the ceasefire held. ".repeat(40);
+    corpus.documents = (0..40_000)
+        .map(|i| Document::new(&format!("d{i:05}"), &format!("Article {i}"), para.clone()))
+        .collect();
+    let mut app = SpanbenchApp::new(
+        UserSettings {
+            annotator: "tester".into(),
+            ..Default::default()
+        },
+        None,
+    );
+    app.session = Some(Session::new(
+        std::env::temp_dir().join("spanbench-never-saved"),
+        corpus,
+        "tester",
+    ));
+    app.current_doc = Some("d00000".into());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut SpanbenchApp| app.frame_ui(ui), app);
+    h.run_steps(2);
+    press_mod(&mut h, Modifiers::COMMAND | Modifiers::SHIFT, Key::F);
+    click_checkbox(&mut h, "Regex");
+    h.get_by(|n| n.role() == Role::TextInput && n.placeholder() == Some("Regular expression…"))
+        .focus();
+    h.run_steps(1);
+    type_text(&mut h, r"(?i)\b\w+\s+and\s+\w+yan\b");
+    assert!(
+        h.state().search.running(),
+        "the search ended too soon to cancel"
+    );
+    assert!(status_shows(&h, "of 40000 documents"), "no progress shown");
+    click(&mut h, "Cancel");
+    assert!(!h.state().search.running());
+    let outcome = h.state().search.outcome.expect("an outcome");
+    assert!(
+        outcome.cancelled && outcome.docs_searched < 40_000,
+        "{outcome:?}"
+    );
+    assert!(status_shows(&h, "cancelled after"));
+    // The hits found so far stay listed and usable.
+    assert_eq!(h.state().search.hits.len(), outcome.hits);
+}
