@@ -966,3 +966,25 @@ fn a_corpus_search_shows_progress_and_can_be_cancelled() {
     // The hits found so far stay listed and usable.
     assert_eq!(h.state().search.hits.len(), outcome.hits);
 }
+
+#[test]
+fn the_shortcuts_screen_lists_the_new_keys_and_fits_a_small_window() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let mut h = harness_sized(dir.path(), "tester", egui::vec2(900.0, 600.0));
+    press_mod(&mut h, Modifiers::NONE, Key::F1);
+    h.run_steps(2);
+    for key in [
+        "Ctrl+F",
+        "Ctrl+Shift+F",
+        "Ctrl+P",
+        "Ctrl+Enter",
+        "Ctrl+Shift+A",
+    ] {
+        assert!(h.query_by_label(key).is_some(), "{key} not listed");
+    }
+    let close = h.get_by_role_and_label(Role::Button, "Close").rect();
+    assert!(close.bottom() < 600.0, "{close:?}");
+    click_at(&mut h, close.center());
+    assert!(h.state().dialog.is_none());
+}

@@ -155,3 +155,23 @@ impl Command {
         )
     }
 }
+
+/// Keys that act only in one place (a field, a run, the list), for the shortcuts screen.
+pub fn tool_keys() -> [(&'static str, &'static str); 5] {
+    [
+        (
+            "Enter, Shift+Enter",
+            "In the search field: next, previous hit",
+        ),
+        ("Escape", "In the search field: close the search"),
+        (
+            "Enter / Space",
+            "Annotating all: accept / skip the current proposal",
+        ),
+        ("A / Escape", "Annotating all: accept all the rest / stop"),
+        (
+            "Up, Down, Home, End",
+            "In the document list, once clicked: move and open",
+        ),
+    ]
+}

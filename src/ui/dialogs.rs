@@ -742,6 +742,9 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
             }
             Dialog::Shortcuts => {
                 ui.heading("Keyboard shortcuts");
+                // Scrolls, so that a small window still shows the Close button.
+                let max = (ctx.content_rect().height() * 0.7).max(160.0);
+                egui::ScrollArea::vertical().max_height(max).show(ui, |ui| {
                 egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
                     if let Some(s) = &app.session {
                         for l in &s.corpus.project.labels {
@@ -766,6 +769,12 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                     ui.label("Click a span");
                     ui.label("Select it (the innermost, if nested)");
                     ui.end_row();
+                    for (keys, what) in super::commands::tool_keys() {
+                        ui.label(keys);
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                });
                 });
                 if ui.button("Close").clicked() {
                     close = true;
