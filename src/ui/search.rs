@@ -73,8 +73,8 @@ const CHUNK: usize = 1024;
 const FRAME_BUDGET: Duration = Duration::from_millis(4);
 
 /// The texts a corpus search reads. Copied from the corpus a few chunks per frame, never
-/// all at once, and kept for the next search until documents are added (texts never
-/// change once imported).
+/// all at once, and kept for the next search while the panel stays open, until documents
+/// are added (texts never change once imported).
 #[derive(Default)]
 struct Snapshot {
     key: Option<(std::path::PathBuf, usize)>,
@@ -241,6 +241,8 @@ impl SpanbenchApp {
         self.search.open = false;
         self.search.ran = None;
         self.search.clear_hits();
+        // The copy of the texts is as big as the corpus: keep it only while searching.
+        self.search.snapshot = Snapshot::default();
     }
 
     /// Jumps to the next (`delta` 1) or previous (-1) hit, wrapping around.
