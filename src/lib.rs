@@ -9,6 +9,7 @@ pub mod history;
 pub mod import;
 pub mod model;
 pub mod offsets;
+pub mod search;
 pub mod session;
 pub mod storage;
 pub mod ui;

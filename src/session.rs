@@ -9,7 +9,7 @@ use crate::edit::{Edit, EditError};
 use crate::history::{History, Target};
 use crate::import::{ImportError, import_text_file};
 use crate::model::{AnnotationSet, Corpus, DocStatus, Document, Span, SpanId};
-use crate::offsets::slice_chars;
+use crate::offsets::{OffsetMap, slice_chars};
 use crate::storage::{self, StorageError};
 
 /// Unsaved edits are written at most this long after the first of them.
@@ -180,6 +180,68 @@ impl Session {
         };
         self.apply(doc, edit)?;
         Ok(id)
+    }
+
+    /// Tags every range of `doc` with `label` in the active layer as ONE undo step (an
+    /// [`Edit::Batch`]), as "annotate all" does. A document that was new becomes "in
+    /// progress" in the same step. Returns the new spans' ids, in the order given.
+    pub fn add_spans(
+        &mut self,
+        doc: &str,
+        ranges: &[(usize, usize)],
+        label: &str,
+    ) -> Result<Vec<SpanId>, SessionError> {
+        if self.corpus.project.label(label).is_none() {
+            return Err(SessionError::NoLabel(label.to_string()));
+        }
+        let d = self
+            .corpus
+            .document(doc)
+            .ok_or_else(|| SessionError::NoDocument(doc.to_string()))?;
+        let map = OffsetMap::new(&d.text);
+        let set = self.corpus.set(&self.annotator, doc);
+        let first = set.map_or(1, |s| s.next_span_id().0);
+        let status = set.map_or(DocStatus::New, |s| s.status);
+        let mut edits = Vec::with_capacity(ranges.len() + 1);
+        let mut ids = Vec::with_capacity(ranges.len());
+        for (i, &(start, end)) in ranges.iter().enumerate() {
+            let bad = || SessionError::BadRange {
+                doc: doc.to_string(),
+                start,
+                end,
+            };
+            let (b0, b1) = (
+                map.char_to_byte(start).ok_or_else(bad)?,
+                map.char_to_byte(end).ok_or_else(bad)?,
+            );
+            if start >= end {
+                return Err(bad());
+            }
+            let id = SpanId(first + i as u32);
+            ids.push(id);
+            edits.push(Edit::AddSpan(Span {
+                id,
+                start,
+                end,
+                label: label.to_string(),
+                text: d.text[b0..b1].to_string(),
+                attrs: Default::default(),
+                note: String::new(),
+                origin: Default::default(),
+                review: Default::default(),
+            }));
+        }
+        if edits.is_empty() {
+            return Ok(ids);
+        }
+        if status == DocStatus::New {
+            edits.push(Edit::SetStatus {
+                before: DocStatus::New,
+                after: DocStatus::InProgress,
+            });
+        }
+        self.apply(doc, Edit::Batch(edits))?;
+        Ok(ids)
     }
 
     pub fn relabel(&mut self, doc: &str, id: SpanId, label: &str) -> Result<(), SessionError> {

@@ -629,3 +629,39 @@ fn edits_go_to_the_active_annotator_only() {
     assert_eq!(c.set("ani", "doc").unwrap().spans[0].text, "Yerevan");
     assert_eq!(c.project.annotators, ["gold", "ani"]);
 }
+
+#[test]
+fn add_spans_is_one_undo_step_with_exact_texts() {
+    let (_d, _root, mut s) = session();
+    let first = s
+        .add_span("doc", at("Baku").0, at("Baku").1, "PLACE")
+        .unwrap();
+    let ranges = [at("Yerevan"), at("«Лачин»"), at("Հայաստան"), at("e\u{301}")];
+    let ids = s.add_spans("doc", &ranges, "PLACE").unwrap();
+    assert_eq!(ids, vec![SpanId(2), SpanId(3), SpanId(4), SpanId(5)]);
+    let texts: Vec<&str> = s.spans("doc").iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["Baku", "Yerevan", "«Лачин»", "Հայաստան", "e\u{301}"]
+    );
+    // One undo takes the whole batch away, one redo brings it back.
+    s.undo().unwrap();
+    assert_eq!(s.spans("doc").len(), 1);
+    assert_eq!(s.spans("doc")[0].id, first);
+    s.redo().unwrap();
+    assert_eq!(s.spans("doc").len(), 5);
+    // A bad range refuses the whole batch; nothing changes, nothing is recorded.
+    let err = s.add_spans("doc", &[at("Baku"), (3, 9999)], "ACTOR");
+    assert!(matches!(err, Err(SessionError::BadRange { .. })), "{err:?}");
+    assert!(matches!(
+        s.add_spans("doc", &[(4, 4)], "ACTOR"),
+        Err(SessionError::BadRange { .. })
+    ));
+    assert!(matches!(
+        s.add_spans("doc", &[at("Baku")], "NOPE"),
+        Err(SessionError::NoLabel(_))
+    ));
+    assert_eq!(s.spans("doc").len(), 5);
+    s.undo().unwrap();
+    assert_eq!(s.spans("doc").len(), 1);
+}

@@ -119,6 +119,42 @@ impl OffsetMap {
     }
 }
 
+/// Converts byte offsets of one text to scalar offsets, walking forward from the last
+/// offset asked for: a run of increasing offsets (the hits of a search, in order) costs
+/// one pass over the text in all, not one pass per offset.
+#[derive(Clone, Debug)]
+pub struct ByteToChar<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl<'a> ByteToChar<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            byte: 0,
+            chars: 0,
+        }
+    }
+
+    /// The scalar offset of byte offset `b`; `None` when it is out of bounds or not on a
+    /// char boundary. Offsets smaller than the previous one are answered too, by
+    /// walking again from the start.
+    pub fn char_at(&mut self, b: usize) -> Option<usize> {
+        if b > self.text.len() || !self.text.is_char_boundary(b) {
+            return None;
+        }
+        if b < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..b].chars().count();
+        self.byte = b;
+        Some(self.chars)
+    }
+}
+
 /// Scalar offsets at which grapheme clusters start, plus the text length. A selection
 /// boundary must be one of these so it never splits an emoji or a combining sequence.
 pub fn grapheme_boundaries(text: &str) -> Vec<usize> {

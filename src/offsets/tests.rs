@@ -467,3 +467,19 @@ fn plain_letters_segment_like_ascii_letters() {
     }
     assert!(checked > 1000, "only {checked} plain letters");
 }
+
+proptest! {
+    /// Any sequence of byte offsets, increasing or not, converts as `byte_to_char` does.
+    #[test]
+    fn byte_to_char_cursor_matches_the_one_shot_conversion(
+        text in tricky_text(),
+        picks in prop::collection::vec(0usize..400, 0..20),
+    ) {
+        let mut cursor = ByteToChar::new(&text);
+        let mut sorted = picks.clone();
+        sorted.sort_unstable();
+        for b in sorted.into_iter().chain(picks) {
+            prop_assert_eq!(cursor.char_at(b), byte_to_char(&text, b));
+        }
+    }
+}

@@ -34,6 +34,16 @@ pub struct SpanbenchApp {
     pub notice: Option<Notice>,
     pub job: Option<Job>,
     pub note_draft: Option<(crate::model::SpanId, String)>,
+    /// The last long report (export drops, import problems) and whether its window is open.
+    pub report: Option<super::reports::Report>,
+    pub report_open: bool,
+    pub notice_clock: super::reports::NoticeClock,
+    /// What of the view (document, window size) was last written to the settings.
+    pub view_memory: super::workflow::ViewMemory,
+    pub search: super::search::SearchUi,
+    pub annotate: Option<super::annotate_all::AnnotateAll>,
+    pub palette: Option<super::palette::Palette>,
+    pub doc_filter: super::doc_list::DocFilter,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -53,6 +63,14 @@ impl SpanbenchApp {
             notice: None,
             job: None,
             note_draft: None,
+            report: None,
+            report_open: false,
+            notice_clock: Default::default(),
+            view_memory: Default::default(),
+            search: Default::default(),
+            annotate: None,
+            palette: None,
+            doc_filter: Default::default(),
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -83,7 +101,13 @@ impl SpanbenchApp {
         }
         match Session::open(path, &self.settings.annotator) {
             Ok(session) => {
-                self.current_doc = session.corpus.documents.first().map(|d| d.id.clone());
+                // The document open there last time, else the first.
+                self.current_doc = self
+                    .settings
+                    .last_document(path)
+                    .filter(|d| session.corpus.document(d).is_some())
+                    .map(str::to_string)
+                    .or_else(|| session.corpus.documents.first().map(|d| d.id.clone()));
                 let others: Vec<String> = session
                     .corpus
                     .annotations
@@ -124,6 +148,8 @@ impl SpanbenchApp {
 
     /// Saves unsaved edits; false (with a message) if that failed.
     pub fn save_now(&mut self) -> bool {
+        // An "annotate all" run in progress keeps what was accepted so far.
+        self.finish_annotate_all();
         let Some(s) = self.session.as_mut() else {
             return true;
         };
@@ -280,6 +306,22 @@ impl SpanbenchApp {
                 }
             }
             Command::Shortcuts => self.dialog = Some(Dialog::Shortcuts),
+            Command::Find => self.open_search(super::search::Scope::Document),
+            Command::FindInCorpus => self.open_search(super::search::Scope::Corpus),
+            Command::FindNext => self.step_hit(1),
+            Command::FindPrevious => self.step_hit(-1),
+            Command::AnnotateAll => self.start_annotate_all(),
+            Command::CommandPalette => self.palette = Some(Default::default()),
+            Command::MarkDoneAndNext => self.mark_done_and_next(),
+            Command::EditLabels => {
+                if let Some(s) = &self.session {
+                    self.dialog = Some(Dialog::labels(s));
+                }
+            }
+            Command::ChangeAnnotator => {
+                self.dialog = Some(Dialog::ask_name_with(&self.settings.annotator));
+            }
+            Command::ShowReport => self.report_open = self.report.is_some(),
         }
     }
 
@@ -289,7 +331,10 @@ impl SpanbenchApp {
     }
 
     fn handle_keys(&mut self, ctx: &egui::Context) {
-        if self.dialog.as_ref().is_some_and(Dialog::is_modal) {
+        if self.dialog.as_ref().is_some_and(Dialog::is_modal)
+            || self.report_open
+            || self.palette.is_some()
+        {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();
@@ -335,10 +380,15 @@ impl SpanbenchApp {
             return;
         };
         if s.autosave_due(now) {
-            if let Err(e) = s.save() {
-                // Try again after another delay rather than on every frame.
-                s.retry_save_later(now);
-                self.notify(format!("Autosave failed: {e}"), true);
+            match s.save() {
+                // The status bar was drawn before this save: draw it again now, not at the
+                // next input, so it never says "Unsaved changes" about saved work.
+                Ok(_) => ctx.request_repaint(),
+                Err(e) => {
+                    // Try again after another delay rather than on every frame.
+                    s.retry_save_later(now);
+                    self.notify(format!("Autosave failed: {e}"), true);
+                }
             }
         } else if let Some(wait) = s.autosave_in(now) {
             ctx.request_repaint_after(wait);
@@ -358,7 +408,9 @@ impl SpanbenchApp {
             theme::apply_theme(&ctx, self.settings.dark_mode);
             self.applied_theme = Some(self.settings.dark_mode);
         }
+        self.annotate_all_keys(&ctx);
         self.handle_keys(&ctx);
+        self.search_before_frame(&ctx);
         if ctx.input(|i| i.viewport().close_requested()) && !self.save_now() && !self.close_refused
         {
             // Unsaved work could not be written: keep the window open once so the user
@@ -369,7 +421,9 @@ impl SpanbenchApp {
 
         egui::Panel::top("menu_bar").show(ui, |ui| menus::menu_bar_ui(ui, self));
         egui::Panel::top("toolbar").show(ui, |ui| menus::toolbar_ui(ui, self));
+        self.expire_notice(&ctx);
         egui::Panel::bottom("status_bar").show(ui, |ui| menus::status_bar_ui(ui, self));
+        super::search::search_panel_ui(ui, self);
         egui::Panel::left("documents")
             .resizable(true)
             .default_size(230.0)
@@ -385,11 +439,14 @@ impl SpanbenchApp {
         egui::CentralPanel::default().show(ui, |ui| self.center_ui(ui));
 
         super::dialogs::dialogs_ui(&ctx, self);
+        super::reports::report_ui(&ctx, self);
+        super::palette::palette_ui(&ctx, self);
         for cmd in std::mem::take(&mut self.pending) {
             self.execute(&ctx, cmd);
         }
         self.poll_job(&ctx);
         self.autosave(&ctx);
+        self.remember_view(&ctx);
     }
 
     fn center_ui(&mut self, ui: &mut Ui) {
@@ -456,5 +513,7 @@ impl eframe::App for SpanbenchApp {
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.save_now();
+        // The window size is remembered in memory as it changes, and written here.
+        self.persist_settings();
     }
 }

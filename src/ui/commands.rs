@@ -23,6 +23,16 @@ pub enum Command {
     ToggleTheme,
     ToggleSnap,
     Shortcuts,
+    Find,
+    FindInCorpus,
+    FindNext,
+    FindPrevious,
+    AnnotateAll,
+    CommandPalette,
+    MarkDoneAndNext,
+    EditLabels,
+    ChangeAnnotator,
+    ShowReport,
 }
 
 const CTRL: Modifiers = Modifiers::COMMAND;
@@ -34,7 +44,7 @@ const CTRL_SHIFT: Modifiers = Modifiers {
 impl Command {
     /// In the order shortcuts are checked: Ctrl+Shift+Z before Ctrl+Z, because egui
     /// matches shortcuts ignoring an extra Shift.
-    pub const ALL: [Command; 19] = [
+    pub const ALL: [Command; 29] = [
         Command::NewProject,
         Command::OpenProject,
         Command::ImportFiles,
@@ -54,6 +64,16 @@ impl Command {
         Command::ToggleTheme,
         Command::ToggleSnap,
         Command::Shortcuts,
+        Command::FindInCorpus,
+        Command::Find,
+        Command::FindPrevious,
+        Command::FindNext,
+        Command::AnnotateAll,
+        Command::CommandPalette,
+        Command::MarkDoneAndNext,
+        Command::EditLabels,
+        Command::ChangeAnnotator,
+        Command::ShowReport,
     ];
 
     pub fn text(self) -> &'static str {
@@ -76,6 +96,16 @@ impl Command {
             Command::ToggleTheme => "Switch dark/light theme",
             Command::ToggleSnap => "Snap selections to words",
             Command::Shortcuts => "Keyboard shortcuts",
+            Command::Find => "Find in document…",
+            Command::FindInCorpus => "Find in all documents…",
+            Command::FindNext => "Next search hit",
+            Command::FindPrevious => "Previous search hit",
+            Command::AnnotateAll => "Annotate all…",
+            Command::CommandPalette => "Command palette…",
+            Command::MarkDoneAndNext => "Mark done, open the next document not done",
+            Command::EditLabels => "Labels…",
+            Command::ChangeAnnotator => "Change annotator name…",
+            Command::ShowReport => "Show the last report",
         }
     }
 
@@ -101,6 +131,14 @@ impl Command {
             Command::ToggleTheme => None,
             Command::ToggleSnap => k(CTRL, Key::W),
             Command::Shortcuts => k(Modifiers::NONE, Key::F1),
+            Command::Find => k(CTRL, Key::F),
+            Command::FindInCorpus => k(CTRL_SHIFT, Key::F),
+            Command::FindNext => k(Modifiers::NONE, Key::F3),
+            Command::FindPrevious => k(Modifiers::SHIFT, Key::F3),
+            Command::AnnotateAll => k(CTRL_SHIFT, Key::A),
+            Command::CommandPalette => k(CTRL, Key::P),
+            Command::MarkDoneAndNext => k(CTRL, Key::Enter),
+            Command::EditLabels | Command::ChangeAnnotator | Command::ShowReport => None,
         }
     }
 
@@ -113,6 +151,27 @@ impl Command {
                 | Command::Undo
                 | Command::Redo
                 | Command::RedoAlt
+                | Command::MarkDoneAndNext
         )
     }
+}
+
+/// Keys that act only in one place (a field, a run, the list), for the shortcuts screen.
+pub fn tool_keys() -> [(&'static str, &'static str); 5] {
+    [
+        (
+            "Enter, Shift+Enter",
+            "In the search field: next, previous hit",
+        ),
+        ("Escape", "In the search field: close the search"),
+        (
+            "Enter / Space",
+            "Annotating all: accept / skip the current proposal",
+        ),
+        ("A / Escape", "Annotating all: accept all the rest / stop"),
+        (
+            "Up, Down, Home, End",
+            "In the document list, once clicked: move and open",
+        ),
+    ]
 }

@@ -13,9 +13,12 @@ use egui::{Context, Id, Modal, Ui};
 
 use super::app::SpanbenchApp;
 use super::commands::Command;
+use super::reports::Report;
 use super::settings::valid_annotator;
 use crate::formats::import::{ImportFormat, Imported};
-use crate::formats::{self, ExportFormat, ExportOptions, Layer, Nesting, OffsetUnit, TagScheme};
+use crate::formats::{
+    self, ExportError, ExportFormat, ExportOptions, Layer, Nesting, OffsetUnit, TagScheme,
+};
 use crate::model::Label;
 use crate::session::Session;
 use crate::storage;
@@ -147,9 +150,22 @@ impl Dialog {
 
 /// What a background job hands back when it ends.
 pub enum JobOutcome {
-    Exported(String),
+    /// A one-line summary, and what the format had to drop or change.
+    Exported {
+        summary: String,
+        notes: Vec<String>,
+    },
     Imported(Imported),
-    Failed(String),
+    /// Every problem found, and the dialog to show again so the user can fix and retry.
+    ImportFailed {
+        problems: Vec<String>,
+        retry: Dialog,
+    },
+    /// A one-line summary and, where there are several, every problem.
+    Failed {
+        summary: String,
+        problems: Vec<String>,
+    },
 }
 
 /// An import or export running on a worker thread, so the window stays responsive and
@@ -211,35 +227,73 @@ impl SpanbenchApp {
                 ctx.request_repaint_after(std::time::Duration::from_millis(100));
                 return;
             }
-            Err(mpsc::TryRecvError::Disconnected) => {
-                JobOutcome::Failed("the job stopped unexpectedly".into())
-            }
+            Err(mpsc::TryRecvError::Disconnected) => JobOutcome::Failed {
+                summary: "The job stopped unexpectedly.".into(),
+                problems: Vec::new(),
+            },
         };
         self.job = None;
         match outcome {
-            JobOutcome::Exported(msg) => self.notify(msg, false),
-            JobOutcome::Failed(msg) => self.notify(msg, true),
+            JobOutcome::Exported { summary, notes } if notes.is_empty() => {
+                self.notify(summary, false)
+            }
+            JobOutcome::Exported { summary, notes } => self.show_report(Report {
+                title: "Export report".into(),
+                summary: format!(
+                    "{summary}; {} thing(s) the format cannot hold were dropped or changed.",
+                    notes.len()
+                ),
+                lines: notes,
+                error: false,
+            }),
+            JobOutcome::Failed { summary, problems } if problems.len() <= 1 => {
+                self.notify(summary, true)
+            }
+            JobOutcome::Failed { summary, problems } => self.show_report(Report {
+                title: "Problems".into(),
+                summary,
+                lines: problems,
+                error: true,
+            }),
+            JobOutcome::ImportFailed { problems, retry } => {
+                let first = problems.first().map_or("", String::as_str);
+                let summary = match problems.len() {
+                    1 => format!("Import failed, nothing was imported: {first}"),
+                    n => format!("Import failed, nothing was imported ({n} problems): {first}"),
+                };
+                self.dialog = Some(retry);
+                self.show_report(Report {
+                    title: "Import problems".into(),
+                    summary,
+                    lines: problems,
+                    error: true,
+                });
+            }
             JobOutcome::Imported(imported) => {
                 let Some(s) = self.session.as_mut() else {
                     return;
                 };
                 let n_sets = imported.sets.len();
-                let notes = imported.notes.len();
+                let notes = imported.notes;
                 let added = s.add_imported(imported.documents, imported.sets);
                 if let Some(first) = added.first() {
                     self.current_doc = Some(first.clone());
                 }
-                let mut msg = format!(
+                let msg = format!(
                     "Imported {} document(s) and {n_sets} annotation set(s).",
                     added.len()
                 );
-                if notes > 0 {
-                    msg.push_str(&format!(
-                        " {notes} note(s): see `spanbench import` for details."
-                    ));
-                }
                 if self.save_now() {
-                    self.notify(msg, false);
+                    if notes.is_empty() {
+                        self.notify(msg, false);
+                    } else {
+                        self.show_report(Report {
+                            title: "Import notes".into(),
+                            summary: format!("{msg} {} note(s).", notes.len()),
+                            lines: notes,
+                            error: false,
+                        });
+                    }
                 }
             }
         }
@@ -270,10 +324,25 @@ impl SpanbenchApp {
         self.job = Some(Job::spawn(
             "Exporting",
             move |progress| match formats::export_to_path(&corpus, format, &opts, &out, progress) {
-                Ok(report) => {
-                    JobOutcome::Exported(format!("Exported {report} to {}", out.display()))
-                }
-                Err(e) => JobOutcome::Failed(format!("Export failed: {e}")),
+                Ok(report) => JobOutcome::Exported {
+                    summary: format!(
+                        "Exported {} record(s), {} span(s) to {}",
+                        report.records,
+                        report.spans,
+                        out.display()
+                    ),
+                    notes: report.notes,
+                },
+                Err(e) => JobOutcome::Failed {
+                    summary: format!("Export failed: {e}"),
+                    problems: match e {
+                        ExportError::Strict(notes) => notes,
+                        ExportError::Invalid(problems) => {
+                            problems.iter().map(ToString::to_string).collect()
+                        }
+                        _ => Vec::new(),
+                    },
+                },
             },
         ));
         Ok(())
@@ -288,6 +357,12 @@ impl SpanbenchApp {
         annotator: String,
     ) -> Result<(), String> {
         let corpus = self.corpus_for_job()?;
+        // The dialog's paths, shown again if the import fails so the user can retry.
+        let paths_text = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
         self.job =
             Some(Job::spawn(
                 "Importing",
@@ -295,7 +370,23 @@ impl SpanbenchApp {
                     &corpus, &paths, format, &annotator, progress,
                 ) {
                     Ok(imported) => JobOutcome::Imported(imported),
-                    Err(e) => JobOutcome::Failed(format!("Import failed: {e}")),
+                    Err(e) => {
+                        let problems = e.0;
+                        let mut error = problems.first().cloned().unwrap_or_default();
+                        if problems.len() > 1 {
+                            error.push_str(&format!(
+                                " (and {} more problem(s), all listed in the report)",
+                                problems.len() - 1
+                            ));
+                        }
+                        let retry = Dialog::Import {
+                            paths: paths_text,
+                            format,
+                            annotator,
+                            error: Some(error),
+                        };
+                        JobOutcome::ImportFailed { problems, retry }
+                    }
                 },
             ));
         Ok(())
@@ -335,13 +426,44 @@ fn error_line(ui: &mut Ui, error: &Option<String>) {
     }
 }
 
+/// The id of modal `name` for this opening: stable while it stays open, new for each
+/// opening (call [`modal_closed`] on every frame it is not shown).
+///
+/// egui keeps an area's place in the stacking order by id. When a quick click's press
+/// and release arrive in one frame, egui raises both the modal (pressed on) and the
+/// drop-down it opens, keeping their earlier relative order; a modal shown again under
+/// its old id was raised above that drop-down on reopening, so from the second opening
+/// drop-down lists opened behind the dialog and a click on one fell on the backdrop and
+/// closed it. A new id puts the modal in the order before any popup created inside it,
+/// and a modal opened after another one on top of it.
+pub(super) fn modal_id(ctx: &Context, name: &'static str) -> Id {
+    let key = Id::unique((name, "opening"));
+    let count = Id::unique("spanbench_modal_count");
+    let opening = ctx.data_mut(|d| {
+        if let Some(n) = d.get_temp::<u64>(key) {
+            return n;
+        }
+        let next = d.get_temp::<u64>(count).unwrap_or(0) + 1;
+        d.insert_temp(count, next);
+        d.insert_temp(key, next);
+        next
+    });
+    Id::unique((name, opening))
+}
+
+/// Forgets the id of modal `name`, so its next opening gets a new one.
+pub(super) fn modal_closed(ctx: &Context, name: &'static str) {
+    ctx.data_mut(|d| d.remove_temp::<u64>(Id::unique((name, "opening"))));
+}
+
 /// Shows the open dialog, if any, and acts on its buttons.
 pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
     let Some(mut dialog) = app.dialog.take() else {
+        modal_closed(ctx, "spanbench_dialog");
         return;
     };
     let mut close = false;
-    let modal = Modal::new(Id::unique("spanbench_dialog")).show(ctx, |ui| {
+    let modal = Modal::new(modal_id(ctx, "spanbench_dialog")).show(ctx, |ui| {
         ui.set_width(520.0);
         let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
         match &mut dialog {
@@ -666,6 +788,9 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
             }
             Dialog::Shortcuts => {
                 ui.heading("Keyboard shortcuts");
+                // Scrolls, so that a small window still shows the Close button.
+                let max = (ctx.content_rect().height() * 0.7).max(160.0);
+                egui::ScrollArea::vertical().max_height(max).show(ui, |ui| {
                 egui::Grid::new("shortcuts").striped(true).show(ui, |ui| {
                     if let Some(s) = &app.session {
                         for l in &s.corpus.project.labels {
@@ -690,6 +815,12 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                     ui.label("Click a span");
                     ui.label("Select it (the innermost, if nested)");
                     ui.end_row();
+                    for (keys, what) in super::commands::tool_keys() {
+                        ui.label(keys);
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                });
                 });
                 if ui.button("Close").clicked() {
                     close = true;
@@ -701,7 +832,10 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
     if modal.should_close() && escape_closes {
         close = true;
     }
-    if !close {
+    if close {
+        // A dialog opened later in this frame is a new opening.
+        modal_closed(ctx, "spanbench_dialog");
+    } else {
         app.dialog = Some(dialog);
     }
 }

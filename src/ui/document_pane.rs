@@ -79,6 +79,8 @@ pub struct DocumentPane {
     pub selected_span: Option<SpanId>,
     /// A char offset to bring into view on the next frame.
     pub scroll_to: Option<usize>,
+    /// Ranges drawn over the text: search hits, "annotate all" proposals.
+    pub marks: super::marks::Marks,
 }
 
 impl DocumentPane {
@@ -239,7 +241,12 @@ fn hash_placed(
 
 /// Rectangles (block-relative) covering local chars `[s, e)` of a galley, one per row,
 /// as (x0, x1, text_top, text_bottom).
-fn row_extents(galley: &Galley, s: usize, e: usize, font_height: f32) -> Vec<(f32, f32, f32, f32)> {
+pub(super) fn row_extents(
+    galley: &Galley,
+    s: usize,
+    e: usize,
+    font_height: f32,
+) -> Vec<(f32, f32, f32, f32)> {
     let mut out = Vec::new();
     let mut r0 = 0;
     for row in &galley.rows {
@@ -441,6 +448,15 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
                     s.translate(offset);
                     painter.add(s);
                 }
+                // Search hits and "annotate all" proposals.
+                super::marks::paint(
+                    painter,
+                    &cache.galley,
+                    block.chars,
+                    offset,
+                    &pane.marks,
+                    font_height,
+                );
                 painter.galley(pos2(offset.x, offset.y), cache.galley.clone(), text_color);
                 for s in &cache.over {
                     let mut s = s.clone();

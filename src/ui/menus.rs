@@ -56,19 +56,18 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             );
             command_button(ui, app, Command::ClearSelection, true);
             ui.separator();
-            if ui
-                .add_enabled(has_project, Button::new("Labels…"))
-                .clicked()
-            {
-                if let Some(s) = &app.session {
-                    app.dialog = Some(super::dialogs::Dialog::labels(s));
-                }
-                ui.close();
-            }
+            command_button(ui, app, Command::Find, has_project);
+            command_button(ui, app, Command::FindInCorpus, has_project);
+            command_button(ui, app, Command::AnnotateAll, has_project);
+            ui.separator();
+            command_button(ui, app, Command::EditLabels, has_project);
         });
         ui.menu_button("View", |ui| {
             command_button(ui, app, Command::NextDocument, has_project);
             command_button(ui, app, Command::PreviousDocument, has_project);
+            command_button(ui, app, Command::MarkDoneAndNext, has_project);
+            ui.separator();
+            command_button(ui, app, Command::CommandPalette, true);
             ui.separator();
             command_button(ui, app, Command::ZoomIn, true);
             command_button(ui, app, Command::ZoomOut, true);
@@ -78,12 +77,8 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         });
         ui.menu_button("Help", |ui| {
             command_button(ui, app, Command::Shortcuts, true);
-            if ui.button("Change annotator name…").clicked() {
-                app.dialog = Some(super::dialogs::Dialog::ask_name_with(
-                    &app.settings.annotator,
-                ));
-                ui.close();
-            }
+            command_button(ui, app, Command::ShowReport, app.report.is_some());
+            command_button(ui, app, Command::ChangeAnnotator, true);
         });
     });
 }
@@ -201,14 +196,20 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                     .text(job.label()),
             );
         }
-        if let Some(n) = &app.notice {
+        if app.notice.is_some() {
             ui.separator();
+            super::reports::details_button(ui, app);
+        }
+        if let Some(n) = &app.notice {
             let color = if n.error {
                 ui.visuals().error_fg_color
             } else {
                 ui.visuals().text_color()
             };
-            ui.colored_label(color, &n.text);
+            // One line, always: long reports go to their own window.
+            let line = n.text.lines().next().unwrap_or_default();
+            ui.add(egui::Label::new(RichText::new(line).color(color)).truncate())
+                .on_hover_text(&n.text);
         }
     });
 }

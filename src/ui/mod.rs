@@ -1,14 +1,20 @@
 //! The egui front end: thin `*_ui` functions over the library's session.
 
+pub mod annotate_all;
 pub mod app;
 pub mod commands;
 pub mod dialogs;
 pub mod doc_list;
 pub mod document_pane;
 pub mod inspector;
+pub mod marks;
 pub mod menus;
+pub mod palette;
+pub mod reports;
+pub mod search;
 pub mod settings;
 pub mod theme;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -83,8 +89,9 @@ pub fn run(path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("spanbench")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([640.0, 400.0]),
+            .with_inner_size(settings.window_size())
+            .with_maximized(settings.window_maximized)
+            .with_min_inner_size(settings::MIN_WINDOW),
         ..Default::default()
     };
     eframe::run_native(
