@@ -9,7 +9,7 @@ use super::commands::Command;
 use super::dialogs::{Dialog, Job};
 use super::document_pane::{DocumentPane, PaneInput, document_pane_ui};
 use super::settings::UserSettings;
-use super::{doc_list, inspector, menus, theme};
+use super::{menus, theme};
 use crate::model::DocStatus;
 use crate::offsets::Snap;
 use crate::session::Session;
@@ -34,6 +34,12 @@ pub struct SpanbenchApp {
     pub notice: Option<Notice>,
     pub job: Option<Job>,
     pub note_draft: Option<(crate::model::SpanId, String)>,
+    /// Which side panels are open.
+    pub panels: super::panels::PanelState,
+    /// A relation whose type is being picked.
+    pub relation_pick: Option<super::editing::RelationPick>,
+    /// Another annotator's layer the user asked to edit, waiting for confirmation.
+    pub confirm_unlock: Option<String>,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -53,6 +59,9 @@ impl SpanbenchApp {
             notice: None,
             job: None,
             note_draft: None,
+            panels: Default::default(),
+            relation_pick: None,
+            confirm_unlock: None,
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -143,8 +152,7 @@ impl SpanbenchApp {
         self.settings.annotator = name.clone();
         self.persist_settings();
         if let Some(s) = self.session.as_mut() {
-            s.annotator = name;
-            s.revision += 1;
+            s.set_user(&name);
         }
     }
 
@@ -223,6 +231,16 @@ impl SpanbenchApp {
                 let Some(s) = self.session.as_mut() else {
                     return;
                 };
+                // An edit on a layer this session may not change cannot be undone either.
+                let next = if cmd == Command::Undo {
+                    s.history.next_undo()
+                } else {
+                    s.history.next_redo()
+                };
+                if let Some(Err(e)) = next.map(|t| s.check_editable(&t.annotator)) {
+                    self.notify(e.to_string(), true);
+                    return;
+                }
                 let target = if cmd == Command::Undo {
                     s.undo()
                 } else {
@@ -260,8 +278,10 @@ impl SpanbenchApp {
                 }
             }
             Command::ClearSelection => {
-                self.pane.selection = None;
-                self.pane.selected_span = None;
+                if !self.cancel_relation() {
+                    self.pane.selection = None;
+                    self.pane.selected_span = None;
+                }
             }
             Command::NextDocument => self.go_to_document(1),
             Command::PreviousDocument => self.go_to_document(-1),
@@ -280,6 +300,16 @@ impl SpanbenchApp {
                 }
             }
             Command::Shortcuts => self.dialog = Some(Dialog::Shortcuts),
+            Command::ToggleDocuments
+            | Command::ToggleInspector
+            | Command::EndRight
+            | Command::EndLeft
+            | Command::StartLeft
+            | Command::StartRight
+            | Command::StartRelation
+            | Command::EditLayer => {
+                self.execute_editing(cmd);
+            }
         }
     }
 
@@ -289,7 +319,10 @@ impl SpanbenchApp {
     }
 
     fn handle_keys(&mut self, ctx: &egui::Context) {
-        if self.dialog.as_ref().is_some_and(Dialog::is_modal) {
+        if self.dialog.as_ref().is_some_and(Dialog::is_modal)
+            || self.relation_pick.is_some()
+            || self.confirm_unlock.is_some()
+        {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();
@@ -370,24 +403,17 @@ impl SpanbenchApp {
         egui::Panel::top("menu_bar").show(ui, |ui| menus::menu_bar_ui(ui, self));
         egui::Panel::top("toolbar").show(ui, |ui| menus::toolbar_ui(ui, self));
         egui::Panel::bottom("status_bar").show(ui, |ui| menus::status_bar_ui(ui, self));
-        egui::Panel::left("documents")
-            .resizable(true)
-            .default_size(230.0)
-            .min_size(160.0)
-            .max_size(420.0)
-            .show(ui, |ui| doc_list::doc_list_ui(ui, self));
-        egui::Panel::right("inspector")
-            .resizable(true)
-            .default_size(300.0)
-            .min_size(220.0)
-            .max_size(420.0)
-            .show(ui, |ui| inspector::inspector_ui(ui, self));
-        egui::CentralPanel::default().show(ui, |ui| self.center_ui(ui));
+        super::panels::side_panels(ui, self);
+        egui::CentralPanel::default().show(ui, |ui| {
+            super::panels::contained(ui, |ui| self.center_ui(ui))
+        });
 
         super::dialogs::dialogs_ui(&ctx, self);
+        super::editing::overlays_ui(&ctx, self);
         for cmd in std::mem::take(&mut self.pending) {
             self.execute(&ctx, cmd);
         }
+        self.apply_pane_actions();
         self.poll_job(&ctx);
         self.autosave(&ctx);
     }
@@ -409,9 +435,8 @@ impl SpanbenchApp {
             });
             return;
         };
-        ui.horizontal(|ui| {
-            ui.heading(&doc.title);
-        });
+        // Titles wrap (and break long words) to the pane's width rather than widen it.
+        ui.add(egui::Label::new(egui::RichText::new(&doc.title).heading()).wrap());
         let mut meta = Vec::new();
         for v in [&doc.meta.source, &doc.meta.published, &doc.meta.url]
             .into_iter()
@@ -420,7 +445,7 @@ impl SpanbenchApp {
             meta.push(v.as_str());
         }
         if !meta.is_empty() {
-            ui.weak(meta.join(" · "));
+            ui.add(egui::Label::new(egui::RichText::new(meta.join(" · ")).weak()).wrap());
         }
         ui.separator();
         let input = PaneInput {
@@ -434,6 +459,10 @@ impl SpanbenchApp {
                 Snap::Graphemes
             },
             font_size: self.settings.font_size,
+            relations: session.relations(&doc.id),
+            relation_types: &session.corpus.project.relation_types,
+            editable: session.is_editable(&session.annotator),
+            hint: self.pane_hint(&doc.id),
         };
         document_pane_ui(ui, &mut self.pane, &input);
     }

@@ -23,6 +23,16 @@ pub enum Command {
     ToggleTheme,
     ToggleSnap,
     Shortcuts,
+    ToggleDocuments,
+    ToggleInspector,
+    /// Boundary edits of the selected span: its end one word (or grapheme) right/left,
+    /// its start left/right.
+    EndRight,
+    EndLeft,
+    StartLeft,
+    StartRight,
+    StartRelation,
+    EditLayer,
 }
 
 const CTRL: Modifiers = Modifiers::COMMAND;
@@ -30,11 +40,20 @@ const CTRL_SHIFT: Modifiers = Modifiers {
     shift: true,
     ..Modifiers::COMMAND
 };
+const CTRL_ALT: Modifiers = Modifiers {
+    alt: true,
+    ..Modifiers::COMMAND
+};
+const ALT_SHIFT: Modifiers = Modifiers {
+    alt: true,
+    shift: true,
+    ..Modifiers::NONE
+};
 
 impl Command {
-    /// In the order shortcuts are checked: Ctrl+Shift+Z before Ctrl+Z, because egui
-    /// matches shortcuts ignoring an extra Shift.
-    pub const ALL: [Command; 19] = [
+    /// In the order shortcuts are checked: Ctrl+Shift+Z before Ctrl+Z and Alt+Shift+Left
+    /// before Shift+Left, because egui matches shortcuts ignoring an extra Shift or Alt.
+    pub const ALL: [Command; 27] = [
         Command::NewProject,
         Command::OpenProject,
         Command::ImportFiles,
@@ -54,6 +73,14 @@ impl Command {
         Command::ToggleTheme,
         Command::ToggleSnap,
         Command::Shortcuts,
+        Command::ToggleInspector,
+        Command::ToggleDocuments,
+        Command::StartLeft,
+        Command::StartRight,
+        Command::EndRight,
+        Command::EndLeft,
+        Command::StartRelation,
+        Command::EditLayer,
     ];
 
     pub fn text(self) -> &'static str {
@@ -76,6 +103,14 @@ impl Command {
             Command::ToggleTheme => "Switch dark/light theme",
             Command::ToggleSnap => "Snap selections to words",
             Command::Shortcuts => "Keyboard shortcuts",
+            Command::ToggleDocuments => "Show/hide the document list",
+            Command::ToggleInspector => "Show/hide the inspector",
+            Command::EndRight => "Grow the selected span at its end",
+            Command::EndLeft => "Shrink the selected span at its end",
+            Command::StartLeft => "Grow the selected span at its start",
+            Command::StartRight => "Shrink the selected span at its start",
+            Command::StartRelation => "Relate the selected span to another (then click it)",
+            Command::EditLayer => "Edit this layer…",
         }
     }
 
@@ -101,6 +136,14 @@ impl Command {
             Command::ToggleTheme => None,
             Command::ToggleSnap => k(CTRL, Key::W),
             Command::Shortcuts => k(Modifiers::NONE, Key::F1),
+            Command::ToggleDocuments => k(CTRL, Key::B),
+            Command::ToggleInspector => k(CTRL_ALT, Key::B),
+            Command::EndRight => k(Modifiers::SHIFT, Key::ArrowRight),
+            Command::EndLeft => k(Modifiers::SHIFT, Key::ArrowLeft),
+            Command::StartLeft => k(ALT_SHIFT, Key::ArrowLeft),
+            Command::StartRight => k(ALT_SHIFT, Key::ArrowRight),
+            Command::StartRelation => k(Modifiers::NONE, Key::R),
+            Command::EditLayer => None,
         }
     }
 
@@ -113,6 +156,11 @@ impl Command {
                 | Command::Undo
                 | Command::Redo
                 | Command::RedoAlt
+                | Command::EndRight
+                | Command::EndLeft
+                | Command::StartLeft
+                | Command::StartRight
+                | Command::StartRelation
         )
     }
 }

@@ -5,8 +5,11 @@ pub mod commands;
 pub mod dialogs;
 pub mod doc_list;
 pub mod document_pane;
+pub mod editing;
 pub mod inspector;
 pub mod menus;
+pub mod panels;
+pub mod relation_arcs;
 pub mod settings;
 pub mod theme;
 
