@@ -113,6 +113,8 @@ pub struct DocumentPane {
     rel_blocks: Vec<Vec<usize>>,
     /// The visible part of the pane on screen in the last frame.
     view: Option<Rect>,
+    /// The relation arcs drawn in the last frame (relation id, curve).
+    arcs: Vec<(crate::model::RelationId, [Pos2; 4])>,
     /// Relation mode: the span a new relation starts from, waiting for a target click.
     pub linking: Option<SpanId>,
     /// Changes asked for this frame, for the app to apply.
@@ -211,6 +213,19 @@ impl DocumentPane {
     /// The part of the pane visible on screen in the last frame.
     pub fn visible_rect(&self) -> Rect {
         self.view.unwrap_or(Rect::NOTHING)
+    }
+
+    /// The middle of relation `id`'s arc, if it was drawn in the last frame.
+    pub fn arc_midpoint(&self, id: crate::model::RelationId) -> Option<Pos2> {
+        self.arcs
+            .iter()
+            .find(|(r, _)| *r == id)
+            .map(|(_, c)| relation_arcs::point_on(c, 0.5))
+    }
+
+    /// How many relation arcs the last frame drew.
+    pub fn arcs_drawn(&self) -> usize {
+        self.arcs.len()
     }
 
     /// Screen rect of the selected span's start or end handle in the last frame.
@@ -636,8 +651,9 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
             }
 
             draw_handles(ui, pane, input, viewport);
-            let hovered_relation =
+            let (hovered_relation, arcs) =
                 relation_arcs::draw(ui, pane, input, vis_first..last, response.hover_pos());
+            pane.arcs = arcs;
             changed |= handle_pointer(ui, pane, &response, input, hovered_relation);
         });
     if let Some(hint) = &input.hint {

@@ -196,7 +196,7 @@ fn relation_picker_ui(ctx: &Context, app: &mut SpanbenchApp) {
     let modal = Modal::new(egui::Id::unique("relation_picker")).show(ctx, |ui: &mut Ui| {
         ui.set_max_width(420.0);
         ui.heading("New relation");
-        ui.label(format!("{from}  →  {to}"));
+        ui.label(format!("{from}  ->  {to}"));
         ui.separator();
         for (i, (key, description)) in types.iter().enumerate() {
             let n = i + 1;

@@ -165,9 +165,9 @@ fn relations_ui(ui: &mut Ui, app: &mut SpanbenchApp, doc: &str, id: SpanId, edit
         .filter(|r| r.from == id || r.to == id)
         .map(|r| {
             let (arrow, other) = if r.from == id {
-                ("→", r.to)
+                ("->", r.to)
             } else {
-                ("←", r.from)
+                ("<-", r.from)
             };
             let other = s.span(doc, other).map_or(format!("#{}", other.0), |x| {
                 let t: String = x.text.chars().take(30).collect();

@@ -81,7 +81,7 @@ pub fn panel_header(ui: &mut Ui, title: &str, app: &mut SpanbenchApp, cmd: Comma
             ui.heading(title);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
-                    .add(Button::new("«").frame(false))
+                    .add(Button::new("‹").frame(false))
                     .on_hover_text(tip)
                     .clicked()
                 {
@@ -90,7 +90,7 @@ pub fn panel_header(ui: &mut Ui, title: &str, app: &mut SpanbenchApp, cmd: Comma
             });
         } else {
             if ui
-                .add(Button::new("»").frame(false))
+                .add(Button::new("›").frame(false))
                 .on_hover_text(tip)
                 .clicked()
             {

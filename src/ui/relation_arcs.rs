@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use egui::epaint::CubicBezierShape;
-use egui::{Color32, Pos2, RichText, Shape, Stroke, Ui, pos2, vec2};
+use egui::{Color32, Pos2, RichText, Shape, Stroke, Ui, vec2};
 
 use super::document_pane::{DocumentPane, PaneInput};
 use crate::blocks::{Block, block_at};
-use crate::model::{Relation, Span, SpanId};
+use crate::model::{Relation, RelationId, Span, SpanId};
 
 const PALETTE: [Color32; 6] = [
     Color32::from_rgb(0, 150, 170),
@@ -66,7 +66,7 @@ fn bezier(p0: Pos2, p3: Pos2) -> [Pos2; 4] {
     [p0, p0 - vec2(0.0, lift), p3 - vec2(0.0, lift), p3]
 }
 
-fn point_on(c: &[Pos2; 4], t: f32) -> Pos2 {
+pub fn point_on(c: &[Pos2; 4], t: f32) -> Pos2 {
     let u = 1.0 - t;
     let v = c[0].to_vec2() * (u * u * u)
         + c[1].to_vec2() * (3.0 * u * u * t)
@@ -88,14 +88,15 @@ fn distance_to(c: &[Pos2; 4], p: Pos2) -> f32 {
     best
 }
 
-/// Draws the relations touching `blocks`; returns the one under `hover`, if any.
+/// Draws the relations touching `blocks`; returns the one under `hover` (an index into
+/// `input.relations`), and the curves drawn.
 pub fn draw(
     ui: &Ui,
     pane: &DocumentPane,
     input: &PaneInput,
     blocks: Range<usize>,
     hover: Option<Pos2>,
-) -> Option<usize> {
+) -> (Option<usize>, Vec<(RelationId, [Pos2; 4])>) {
     let mut seen = HashSet::new();
     let mut arcs = Vec::new();
     for b in blocks {
@@ -120,6 +121,7 @@ pub fn draw(
             .map(|(i, _)| i)
     });
     let painter = ui.painter();
+    let mut drawn = Vec::with_capacity(arcs.len());
     for (i, c) in arcs {
         let r = &input.relations[i];
         let strong =
@@ -144,8 +146,9 @@ pub fn draw(
             Stroke::NONE,
         ));
         painter.circle_filled(c[0], 2.0, color);
+        drawn.push((r.id, c));
     }
-    hovered
+    (hovered, drawn)
 }
 
 fn short(s: &str) -> String {
@@ -156,7 +159,7 @@ fn short(s: &str) -> String {
     }
 }
 
-/// "SAID_BY", then "CLAIM “…” → ACTOR “Putin”": what a hovered arc shows.
+/// "SAID_BY", then "CLAIM “…” -> ACTOR “Putin”": what a hovered arc shows.
 pub fn describe_ui(ui: &mut Ui, r: &Relation, input: &PaneInput) {
     ui.label(
         RichText::new(&r.kind)
@@ -172,6 +175,5 @@ pub fn describe_ui(ui: &mut Ui, r: &Relation, input: &PaneInput) {
                 format!("{} “{}”", s.label, short(&s.text))
             })
     };
-    ui.label(format!("{} → {}", end(r.from), end(r.to)));
-    let _ = pos2;
+    ui.label(format!("{} -> {}", end(r.from), end(r.to)));
 }
