@@ -650,7 +650,7 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
                 }
             }
 
-            draw_handles(ui, pane, input, viewport);
+            draw_handles(ui, pane, input);
             let (hovered_relation, arcs) =
                 relation_arcs::draw(ui, pane, input, vis_first..last, response.hover_pos());
             pane.arcs = arcs;
@@ -693,7 +693,7 @@ const HANDLE_GRAB: f32 = 6.0;
 
 /// The selected span's boundary handles: a bar at each end, with a knob above the start
 /// and below the end. Only on an editable layer.
-fn draw_handles(ui: &Ui, pane: &mut DocumentPane, input: &PaneInput, viewport: Rect) {
+fn draw_handles(ui: &Ui, pane: &mut DocumentPane, input: &PaneInput) {
     pane.handles.clear();
     if !input.editable || pane.linking.is_some() {
         return;
@@ -708,7 +708,6 @@ fn draw_handles(ui: &Ui, pane: &mut DocumentPane, input: &PaneInput, viewport: R
     let (start, end) = pane.handle_preview.unwrap_or((span.start, span.end));
     let color = label_color(input.labels, &span.label);
     let painter = ui.painter();
-    let _ = viewport;
     for (edge, c) in [(Edge::Start, start), (Edge::End, end.saturating_sub(1))] {
         let Some(r) = pane.glyph_rect(c) else {
             continue;

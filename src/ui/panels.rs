@@ -49,7 +49,7 @@ fn collapsed_strip(ui: &mut Ui, id: &str, left: bool, app: &mut SpanbenchApp, cm
         egui::Panel::right(id.to_string())
     };
     panel.exact_size(26.0).resizable(false).show(ui, |ui| {
-        let text = if left { "»" } else { "«" };
+        let text = egui::RichText::new(if left { "»" } else { "«" }).size(18.0);
         let tip = format!(
             "{} ({})",
             cmd.text(),
@@ -67,8 +67,31 @@ fn collapsed_strip(ui: &mut Ui, id: &str, left: bool, app: &mut SpanbenchApp, cm
     });
 }
 
-/// The header of an open panel: its title and the button that hides it.
-pub fn panel_header(ui: &mut Ui, title: &str, app: &mut SpanbenchApp, cmd: Command, left: bool) {
+/// The button hiding the document list, in the top right corner of the panel (over
+/// the list's own heading, which it leaves in place).
+fn hide_button(ui: &mut Ui, app: &mut SpanbenchApp, cmd: Command) {
+    let tip = format!(
+        "{} ({})",
+        cmd.text(),
+        cmd.shortcut()
+            .map(|s| ui.ctx().format_shortcut(&s))
+            .unwrap_or_default()
+    );
+    let r = ui.max_rect();
+    let at = egui::Rect::from_min_size(egui::pos2(r.max.x - 22.0, r.min.y), egui::vec2(22.0, 22.0));
+    // A child of its own, so the list below starts at the top as before.
+    let mut corner = ui.new_child(UiBuilder::new().max_rect(at));
+    if corner
+        .add(Button::new(egui::RichText::new("‹").size(18.0)).frame(false))
+        .on_hover_text(tip)
+        .clicked()
+    {
+        app.run(cmd);
+    }
+}
+
+/// The inspector's header: the button that hides it, and its title.
+fn panel_header(ui: &mut Ui, title: &str, app: &mut SpanbenchApp, cmd: Command) {
     ui.horizontal(|ui| {
         let tip = format!(
             "{} ({})",
@@ -77,27 +100,14 @@ pub fn panel_header(ui: &mut Ui, title: &str, app: &mut SpanbenchApp, cmd: Comma
                 .map(|s| ui.ctx().format_shortcut(&s))
                 .unwrap_or_default()
         );
-        if left {
-            ui.heading(title);
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .add(Button::new("‹").frame(false))
-                    .on_hover_text(tip)
-                    .clicked()
-                {
-                    app.run(cmd);
-                }
-            });
-        } else {
-            if ui
-                .add(Button::new("›").frame(false))
-                .on_hover_text(tip)
-                .clicked()
-            {
-                app.run(cmd);
-            }
-            ui.heading(title);
+        if ui
+            .add(Button::new(egui::RichText::new("›").size(18.0)).frame(false))
+            .on_hover_text(tip)
+            .clicked()
+        {
+            app.run(cmd);
         }
+        ui.heading(title);
     });
 }
 
@@ -112,7 +122,7 @@ pub fn side_panels(ui: &mut Ui, app: &mut SpanbenchApp) {
             .size_range(min..=max)
             .show(ui, |ui| {
                 contained(ui, |ui| {
-                    panel_header(ui, "Documents", app, Command::ToggleDocuments, true);
+                    hide_button(ui, app, Command::ToggleDocuments);
                     doc_list::doc_list_ui(ui, app);
                 })
             });
@@ -127,7 +137,7 @@ pub fn side_panels(ui: &mut Ui, app: &mut SpanbenchApp) {
             .size_range(min..=max)
             .show(ui, |ui| {
                 contained(ui, |ui| {
-                    panel_header(ui, "Inspector", app, Command::ToggleInspector, false);
+                    panel_header(ui, "Inspector", app, Command::ToggleInspector);
                     inspector::inspector_ui(ui, app);
                 })
             });
