@@ -265,6 +265,16 @@ fn selecting_a_span_never_changes_the_pane_width() {
 }
 
 #[test]
+fn side_panels_give_way_to_the_text_on_the_smallest_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = sample(dir.path());
+    // 640x400 is the window's minimum size.
+    let h = harness(&root, "gold", (640.0, 400.0));
+    let w = h.state().pane.visible_rect().width();
+    assert!(w >= 0.45 * 640.0, "at 640 px the text gets {w} px");
+}
+
+#[test]
 fn side_panels_collapse_with_their_toggle_and_command() {
     let dir = tempfile::tempdir().unwrap();
     project(dir.path());
