@@ -481,6 +481,10 @@ fn r_then_click_then_picker_relates_spans_and_the_inspector_deletes_it() {
     press(&mut h, Modifiers::NONE, Key::R);
     assert_eq!(h.state().pane.linking, Some(claim));
     assert!(notice(&h).contains("click the span"), "{}", notice(&h));
+    // A label key in relation mode relabels nothing.
+    press(&mut h, Modifiers::NONE, Key::Num2);
+    assert_eq!(doc_spans(&h)[0].1, "CLAIM");
+    assert!(notice(&h).contains("Relation mode"), "{}", notice(&h));
     press(&mut h, Modifiers::NONE, Key::Escape);
     assert_eq!(h.state().pane.linking, None);
     assert_eq!(h.state().pane.selected_span, Some(claim));

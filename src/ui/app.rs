@@ -162,6 +162,13 @@ impl SpanbenchApp {
 
     /// Tags the current selection, or relabels the selected span, with `label`.
     pub fn apply_label(&mut self, label: &str) {
+        if self.pane.linking.is_some() {
+            self.notify(
+                "Relation mode: click the span the relation points to, or press Escape.",
+                false,
+            );
+            return;
+        }
         let (Some(session), Some(doc)) = (self.session.as_mut(), self.current_doc.clone()) else {
             return;
         };

@@ -186,7 +186,10 @@ fn relation_picker_ui(ctx: &Context, app: &mut SpanbenchApp) {
         .collect();
     let describe = |id| {
         s.span(&doc, id).map_or(String::new(), |x| {
-            let t: String = x.text.chars().take(30).collect();
+            let mut t: String = x.text.chars().take(30).collect();
+            if x.text.chars().count() > 30 {
+                t.push('…');
+            }
             format!("{} “{}”", x.label, t)
         })
     };

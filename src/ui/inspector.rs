@@ -170,7 +170,10 @@ fn relations_ui(ui: &mut Ui, app: &mut SpanbenchApp, doc: &str, id: SpanId, edit
                 ("<-", r.from)
             };
             let other = s.span(doc, other).map_or(format!("#{}", other.0), |x| {
-                let t: String = x.text.chars().take(30).collect();
+                let mut t: String = x.text.chars().take(30).collect();
+                if x.text.chars().count() > 30 {
+                    t.push('…');
+                }
                 format!("{} “{}”", x.label, t)
             });
             (r.id, format!("{} {arrow} {other}", r.kind))
