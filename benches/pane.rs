@@ -7,7 +7,9 @@
 use std::time::{Duration, Instant};
 
 use egui::{Event, MouseWheelUnit, Pos2, RawInput, Rect, Vec2, pos2, vec2};
-use spanbench::model::{AnnotationSet, Corpus, Document, Label, Project, Span, SpanId};
+use spanbench::model::{
+    AnnotationSet, Corpus, Document, Label, Project, Relation, RelationId, Span, SpanId,
+};
 use spanbench::offsets::{Snap, slice_chars};
 use spanbench::session::Session;
 use spanbench::storage;
@@ -152,7 +154,26 @@ fn pane_input<'a>(doc: &'a Document, session: &'a Session, labels: &'a [Label]) 
         revision: session.revision,
         snap: Snap::Words,
         font_size: 17.0,
+        relations: session.relations(&doc.id),
+        relation_types: &session.corpus.project.relation_types,
+        editable: true,
+        hint: None,
     }
+}
+
+/// Relations between neighbouring spans, one for every other span: on screen that is
+/// dozens of arcs at once.
+fn synthetic_relations(spans: &[Span]) -> Vec<Relation> {
+    (0..spans.len().saturating_sub(3))
+        .step_by(2)
+        .enumerate()
+        .map(|(n, i)| Relation {
+            id: RelationId(n as u32 + 1),
+            kind: ["SAID_BY", "PARTY_TO", "LOCATED_IN", "ON_DATE"][n % 4].into(),
+            from: spans[i].id,
+            to: spans[i + 1 + n % 3].id,
+        })
+        .collect()
 }
 
 fn percentile(v: &mut [Duration], p: f64) -> Duration {
@@ -170,11 +191,12 @@ fn main() {
     let spans = synthetic_spans(&text, 20_000, &mut rng);
     let overlapping = spans.windows(2).filter(|w| w[1].start < w[0].end).count();
     println!(
-        "document: {} bytes, {} chars, {} spans ({} overlap their predecessor)",
+        "document: {} bytes, {} chars, {} spans ({} overlap their predecessor), {} relations",
         text.len(),
         text.chars().count(),
         spans.len(),
-        overlapping
+        overlapping,
+        synthetic_relations(&spans).len()
     );
 
     // Opening from disk: read + parse + validate every invariant.
@@ -185,6 +207,13 @@ fn main() {
         .push(Document::new("big", "A very long article", text.clone()));
     let mut set = AnnotationSet::new("big", "bench");
     set.spans = spans.clone();
+    set.sort();
+    set.relations = synthetic_relations(&set.spans);
+    // Relations join arbitrary neighbours here, so the schema allows any labels.
+    for t in &mut corpus.project.relation_types {
+        t.from_labels.clear();
+        t.to_labels.clear();
+    }
     corpus
         .annotations
         .entry("bench".into())
@@ -213,6 +242,10 @@ fn main() {
             revision: 0,
             snap: Snap::Words,
             font_size: 17.0,
+            relations: &[],
+            relation_types: &[],
+            editable: true,
+            hint: None,
         };
         let mut p = DocumentPane::default();
         for _ in 0..3 {

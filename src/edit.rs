@@ -28,6 +28,15 @@ pub enum EditError {
     SpanExists(u32),
     #[error("span {0} does not exist")]
     NoSuchSpan(u32),
+    #[error(
+        "an identical span exists already: span {existing} ({label} [{start}..{end})); one range has one span per label"
+    )]
+    DuplicateSpan {
+        existing: u32,
+        label: String,
+        start: usize,
+        end: usize,
+    },
     #[error("relation {0} already exists")]
     RelationExists(u32),
     #[error("relation {0} does not exist")]
@@ -60,6 +69,7 @@ impl Edit {
                 if set.span(s.id).is_some() {
                     return Err(EditError::SpanExists(s.id.0));
                 }
+                refuse_duplicate(set, s)?;
                 insert_span(set, s.clone());
             }
             Edit::RemoveSpan(s) => {
@@ -68,6 +78,7 @@ impl Edit {
             }
             Edit::UpdateSpan { before, after } => {
                 let i = span_index(set, before.id)?;
+                refuse_duplicate(set, after)?;
                 set.spans.remove(i);
                 insert_span(set, after.clone());
             }
@@ -140,6 +151,24 @@ fn insert_span(set: &mut AnnotationSet, s: Span) {
         .spans
         .partition_point(|x| (x.start, x.end, &x.label, x.id) <= key);
     set.spans.insert(pos, s);
+}
+
+/// Two spans with the same range and label (other than `s` itself) are one annotation
+/// counted twice: agreement, exports and training data would all count it twice.
+fn refuse_duplicate(set: &AnnotationSet, s: &Span) -> Result<(), EditError> {
+    match set
+        .spans
+        .iter()
+        .find(|x| x.id != s.id && x.start == s.start && x.end == s.end && x.label == s.label)
+    {
+        Some(x) => Err(EditError::DuplicateSpan {
+            existing: x.id.0,
+            label: x.label.clone(),
+            start: x.start,
+            end: x.end,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn span_index(set: &AnnotationSet, id: SpanId) -> Result<usize, EditError> {

@@ -2,6 +2,7 @@
 //! annotator it applied to. Unlimited within a session; never saved.
 
 use crate::edit::Edit;
+use crate::model::SpanId;
 
 /// Where an edit applied: (annotator, document id).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +21,9 @@ pub struct Entry {
 pub struct History {
     undo: Vec<Entry>,
     redo: Vec<Entry>,
+    /// The span whose consecutive updates merge into the last entry (a note being
+    /// typed), until [`History::seal`] or any other entry.
+    merging: Option<(Target, SpanId)>,
 }
 
 impl History {
@@ -27,10 +31,57 @@ impl History {
     pub fn push(&mut self, target: Target, edit: Edit) {
         self.undo.push(Entry { target, edit });
         self.redo.clear();
+        self.merging = None;
+    }
+
+    /// Records a span update that has just been applied, merging it into the last entry
+    /// when that was an update of the same span since the last [`History::seal`]: the
+    /// keystrokes of one note are one undo step. An update that brings the span back to
+    /// where the entry started removes the entry.
+    pub fn push_merging(&mut self, target: Target, edit: Edit) {
+        let Edit::UpdateSpan { after, .. } = &edit else {
+            return self.push(target, edit);
+        };
+        let key = (target.clone(), after.id);
+        if self.merging.as_ref() == Some(&key)
+            && let Some(last) = self.undo.last_mut()
+            && last.target == target
+            && let Edit::UpdateSpan {
+                before: b0,
+                after: a0,
+            } = &mut last.edit
+            && a0.id == after.id
+        {
+            *a0 = after.clone();
+            self.redo.clear();
+            if b0 == a0 {
+                self.undo.pop();
+                self.merging = None;
+            }
+            return;
+        }
+        self.push(target, edit);
+        self.merging = Some(key);
+    }
+
+    /// Ends merging: the next update is a step of its own.
+    pub fn seal(&mut self) {
+        self.merging = None;
+    }
+
+    /// Where the next undo would apply.
+    pub fn next_undo(&self) -> Option<&Target> {
+        self.undo.last().map(|e| &e.target)
+    }
+
+    /// Where the next redo would apply.
+    pub fn next_redo(&self) -> Option<&Target> {
+        self.redo.last().map(|e| &e.target)
     }
 
     /// Pops the last edit and returns what to apply to undo it.
     pub fn undo(&mut self) -> Option<Entry> {
+        self.merging = None;
         let e = self.undo.pop()?;
         let inverse = Entry {
             target: e.target.clone(),
@@ -42,6 +93,7 @@ impl History {
 
     /// Pops the last undone edit and returns it to apply again.
     pub fn redo(&mut self) -> Option<Entry> {
+        self.merging = None;
         let e = self.redo.pop()?;
         self.undo.push(e.clone());
         Some(e)
@@ -71,5 +123,6 @@ impl History {
     pub fn clear(&mut self) {
         self.undo.clear();
         self.redo.clear();
+        self.merging = None;
     }
 }

@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 use crate::edit::{Edit, EditError};
 use crate::history::{History, Target};
 use crate::import::{ImportError, import_text_file};
-use crate::model::{AnnotationSet, Corpus, DocStatus, Document, Span, SpanId};
-use crate::offsets::{OffsetMap, slice_chars};
+use crate::model::{
+    AnnotationSet, Corpus, DocStatus, Document, Relation, RelationId, RelationType, Span, SpanId,
+};
+use crate::offsets::{Edge, OffsetMap, Snap, slice_chars, step_boundary};
 use crate::storage::{self, StorageError};
 
 /// Unsaved edits are written at most this long after the first of them.
@@ -29,13 +31,38 @@ pub enum SessionError {
     },
     #[error("label {0:?} is not in the project's schema")]
     NoLabel(String),
+    #[error(
+        "{layer:?} is not your layer ({user:?}), so it is read-only: choose \"Edit this layer\" to change it"
+    )]
+    ReadOnlyLayer { layer: String, user: String },
+    #[error("that would leave the span empty")]
+    EmptySpan,
+    #[error("the span cannot grow or shrink further that way")]
+    NoStep,
+    #[error("relation type {0:?} is not in the project's schema")]
+    NoRelationType(String),
+    #[error("a span cannot be related to itself")]
+    SelfRelation,
+    #[error("{kind} goes {signature}, not {from} -> {to}")]
+    RelationNotAllowed {
+        kind: String,
+        signature: String,
+        from: String,
+        to: String,
+    },
+    #[error("these two spans are already related by {0}")]
+    DuplicateRelation(String),
 }
 
 pub struct Session {
     pub root: PathBuf,
     pub corpus: Corpus,
-    /// The annotator whose layer edits go to.
+    /// The annotator whose layer edits go to (the layer on screen).
     pub annotator: String,
+    /// The person using this session: their own layer is the one they may edit.
+    pub user: String,
+    /// Other layers this session was explicitly allowed to edit (a curator's choice).
+    unlocked: BTreeSet<String>,
     pub history: History,
     dirty_sets: BTreeSet<(String, String)>,
     dirty_docs: BTreeSet<String>,
@@ -57,6 +84,8 @@ impl Session {
             root,
             corpus,
             annotator: annotator.to_string(),
+            user: annotator.to_string(),
+            unlocked: BTreeSet::new(),
             history: History::default(),
             dirty_sets: BTreeSet::new(),
             dirty_docs: BTreeSet::new(),
@@ -94,7 +123,37 @@ impl Session {
         Ok(())
     }
 
+    /// The one check of whether `layer` may be changed in this session: a layer is
+    /// editable when it is the user's own or was unlocked with [`Session::unlock_layer`].
+    pub fn check_editable(&self, layer: &str) -> Result<(), SessionError> {
+        if layer == self.user || self.unlocked.contains(layer) {
+            Ok(())
+        } else {
+            Err(SessionError::ReadOnlyLayer {
+                layer: layer.to_string(),
+                user: self.user.clone(),
+            })
+        }
+    }
+
+    pub fn is_editable(&self, layer: &str) -> bool {
+        self.check_editable(layer).is_ok()
+    }
+
+    /// Allows edits to another annotator's layer for the rest of this session.
+    pub fn unlock_layer(&mut self, layer: &str) {
+        self.unlocked.insert(layer.to_string());
+    }
+
+    /// The user is now `name` (their own layer follows), and sees that layer.
+    pub fn set_user(&mut self, name: &str) {
+        self.user = name.to_string();
+        self.annotator = name.to_string();
+        self.revision += 1;
+    }
+
     fn apply_to(&mut self, target: &Target, edit: &Edit) -> Result<(), SessionError> {
+        self.check_editable(&target.annotator)?;
         let set = self.corpus.set_mut(&target.annotator, &target.doc);
         edit.apply(set)?;
         if !self.corpus.project.annotators.contains(&target.annotator) {
@@ -271,6 +330,191 @@ impl Session {
             return Ok(());
         }
         self.apply(doc, Edit::UpdateSpan { before, after })
+    }
+
+    /// Sets a span's note. Consecutive calls for the same span merge into one undo step
+    /// until `history.seal()` (the GUI seals when the note field gains or loses focus).
+    pub fn set_note(&mut self, doc: &str, id: SpanId, note: &str) -> Result<(), SessionError> {
+        let before = self
+            .span(doc, id)
+            .ok_or(EditError::NoSuchSpan(id.0))?
+            .clone();
+        if before.note == note {
+            return Ok(());
+        }
+        let after = Span {
+            note: note.to_string(),
+            ..before.clone()
+        };
+        let target = self.target(doc)?;
+        let edit = Edit::UpdateSpan { before, after };
+        self.apply_to(&target, &edit)?;
+        self.history.push_merging(target, edit);
+        Ok(())
+    }
+
+    fn target(&self, doc: &str) -> Result<Target, SessionError> {
+        if self.corpus.document(doc).is_none() {
+            return Err(SessionError::NoDocument(doc.to_string()));
+        }
+        Ok(Target {
+            annotator: self.annotator.clone(),
+            doc: doc.to_string(),
+        })
+    }
+
+    /// Moves span `id` to `[start, end)`, keeping its id, label, note and relations.
+    pub fn set_span_range(
+        &mut self,
+        doc: &str,
+        id: SpanId,
+        start: usize,
+        end: usize,
+    ) -> Result<(), SessionError> {
+        let before = self
+            .span(doc, id)
+            .ok_or(EditError::NoSuchSpan(id.0))?
+            .clone();
+        if start >= end {
+            return Err(SessionError::EmptySpan);
+        }
+        let d = self
+            .corpus
+            .document(doc)
+            .ok_or_else(|| SessionError::NoDocument(doc.to_string()))?;
+        let text = slice_chars(&d.text, start, end)
+            .ok_or_else(|| SessionError::BadRange {
+                doc: doc.to_string(),
+                start,
+                end,
+            })?
+            .to_string();
+        let after = Span {
+            start,
+            end,
+            text,
+            ..before.clone()
+        };
+        if after == before {
+            return Ok(());
+        }
+        self.apply(doc, Edit::UpdateSpan { before, after })
+    }
+
+    /// Moves one edge of span `id` one word (or grapheme) forward or back; returns the
+    /// new range. Refused when the span would become empty or identical to another.
+    pub fn step_span_edge(
+        &mut self,
+        doc: &str,
+        id: SpanId,
+        edge: Edge,
+        forward: bool,
+        mode: Snap,
+    ) -> Result<(usize, usize), SessionError> {
+        self.check_editable(&self.annotator)?;
+        let span = self.span(doc, id).ok_or(EditError::NoSuchSpan(id.0))?;
+        let (start, end) = (span.start, span.end);
+        let text = &self
+            .corpus
+            .document(doc)
+            .ok_or_else(|| SessionError::NoDocument(doc.to_string()))?
+            .text;
+        let pos = if edge == Edge::Start { start } else { end };
+        let to = step_boundary(text, pos, edge, forward, mode).ok_or(SessionError::NoStep)?;
+        let (s, e) = if edge == Edge::Start {
+            (to, end)
+        } else {
+            (start, to)
+        };
+        self.set_span_range(doc, id, s, e)?;
+        Ok((s, e))
+    }
+
+    /// The relation types the schema allows from span `from` to span `to` of `doc` in
+    /// the active layer.
+    pub fn allowed_relations(&self, doc: &str, from: SpanId, to: SpanId) -> Vec<&RelationType> {
+        let (Some(a), Some(b)) = (self.span(doc, from), self.span(doc, to)) else {
+            return Vec::new();
+        };
+        if from == to {
+            return Vec::new();
+        }
+        self.corpus
+            .project
+            .relation_types
+            .iter()
+            .filter(|t| t.allows(&a.label, &b.label))
+            .collect()
+    }
+
+    /// Relates two spans of one document in the active layer: spans of different
+    /// documents or layers cannot be named here, so they can never be related.
+    pub fn add_relation(
+        &mut self,
+        doc: &str,
+        from: SpanId,
+        to: SpanId,
+        kind: &str,
+    ) -> Result<RelationId, SessionError> {
+        let t = self
+            .corpus
+            .project
+            .relation_types
+            .iter()
+            .find(|t| t.key == kind)
+            .ok_or_else(|| SessionError::NoRelationType(kind.to_string()))?;
+        let a = self.span(doc, from).ok_or(EditError::NoSuchSpan(from.0))?;
+        let b = self.span(doc, to).ok_or(EditError::NoSuchSpan(to.0))?;
+        if from == to {
+            return Err(SessionError::SelfRelation);
+        }
+        if !t.allows(&a.label, &b.label) {
+            return Err(SessionError::RelationNotAllowed {
+                kind: t.key.clone(),
+                signature: t.signature(),
+                from: a.label.clone(),
+                to: b.label.clone(),
+            });
+        }
+        let set = self
+            .corpus
+            .set(&self.annotator, doc)
+            .ok_or(EditError::NoSuchSpan(from.0))?;
+        if set
+            .relations
+            .iter()
+            .any(|r| r.from == from && r.to == to && r.kind == kind)
+        {
+            return Err(SessionError::DuplicateRelation(kind.to_string()));
+        }
+        let id = set.next_relation_id();
+        self.apply(
+            doc,
+            Edit::AddRelation(Relation {
+                id,
+                kind: kind.to_string(),
+                from,
+                to,
+            }),
+        )?;
+        Ok(id)
+    }
+
+    pub fn remove_relation(&mut self, doc: &str, id: RelationId) -> Result<(), SessionError> {
+        let r = self
+            .relations(doc)
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or(EditError::NoSuchRelation(id.0))?
+            .clone();
+        self.apply(doc, Edit::RemoveRelation(r))
+    }
+
+    /// The active layer's relations on `doc` (empty if none).
+    pub fn relations(&self, doc: &str) -> &[Relation] {
+        self.corpus
+            .set(&self.annotator, doc)
+            .map_or(&[], |s| &s.relations)
     }
 
     pub fn remove_span(&mut self, doc: &str, id: SpanId) -> Result<(), SessionError> {

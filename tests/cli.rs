@@ -652,3 +652,71 @@ fn nonexistent_project_gives_one_line() {
     assert!(!out.exists());
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn validate_reports_identical_spans_and_relations_the_schema_does_not_allow() {
+    let (dir, root) = project();
+    import(
+        dir.path(),
+        &root,
+        &[("a.txt", "Putin said the deal holds.\n")],
+    );
+    write_set(
+        &root,
+        "gold",
+        "a",
+        None,
+        &[
+            (1, "Putin", "ACTOR"),
+            (2, "Putin", "ACTOR"),
+            (3, "Putin said the deal holds", "CLAIM"),
+        ],
+        // SAID_BY goes CLAIM -> ACTOR; 2 is the other way round.
+        &[(1, "SAID_BY", 3, 1), (2, "SAID_BY", 1, 3)],
+    );
+    let o = run_in(dir.path(), &["validate", "p"]);
+    assert!(!o.status.success());
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("annotations/gold/a.ron: span 2: same start, end and label as span 1"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with(
+            "annotations/gold/a.ron: relation 2: SAID_BY goes CLAIM -> ACTOR, not ACTOR -> CLAIM"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn import_refuses_identical_spans_with_a_clear_message() {
+    let (dir, root) = project();
+    let before = snapshot(&root);
+    let f = write_file(
+        dir.path(),
+        "dup.jsonl",
+        "{\"text\": \"Putin met Aliyev.\", \"label\": [[0, 5, \"ACTOR\"], [10, 16, \"ACTOR\"], [0, 5, \"ACTOR\"]]}\n"
+            .as_bytes(),
+    );
+    let o = run_in(
+        dir.path(),
+        &[
+            "import",
+            "p",
+            &f.display().to_string(),
+            "--format",
+            "doccano",
+        ],
+    );
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("same start, end and label as span"),
+        "the refusal must say what is wrong: {err}"
+    );
+    assert_eq!(snapshot(&root), before, "a refused import changes nothing");
+}

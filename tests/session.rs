@@ -75,6 +75,14 @@ fn op() -> impl Strategy<Value = Op> {
 /// The edit `op` stands for on `set`, or `None` when it does not apply (e.g. removing
 /// from an empty set). Batches are resolved step by step on a scratch copy.
 fn resolve(op: &Op, set: &AnnotationSet) -> Option<Edit> {
+    let e = resolve_any(op, set)?;
+    // Edits that would make two identical spans are refused; the script skips them.
+    let mut scratch = set.clone();
+    e.apply(&mut scratch).ok()?;
+    Some(e)
+}
+
+fn resolve_any(op: &Op, set: &AnnotationSet) -> Option<Edit> {
     let nth = |i: usize| (!set.spans.is_empty()).then(|| set.spans[i % set.spans.len()].clone());
     Some(match op {
         Op::Add(a, b, l) => Edit::AddSpan(make_span(set.next_span_id().0, *a, *b, *l)),
@@ -158,7 +166,15 @@ fn initial_set() -> impl Strategy<Value = AnnotationSet> {
             let mut set = AnnotationSet::new("doc", "gold");
             set.status = DocStatus::ALL[status];
             for (i, (a, b, l)) in spans.into_iter().enumerate() {
-                set.spans.push(make_span(2 * i as u32 + 1, a, b, l));
+                let sp = make_span(2 * i as u32 + 1, a, b, l);
+                // Sets as loaded never hold two identical spans.
+                if !set
+                    .spans
+                    .iter()
+                    .any(|x| (x.start, x.end, &x.label) == (sp.start, sp.end, &sp.label))
+                {
+                    set.spans.push(sp);
+                }
             }
             if !set.spans.is_empty() {
                 for (i, (a, b, k)) in rels.into_iter().enumerate() {
@@ -262,8 +278,8 @@ fn edits_refuse_what_does_not_apply() {
 #[test]
 fn added_spans_keep_canonical_order() {
     let mut set = AnnotationSet::new("doc", "gold");
-    for (id, a, b) in [(1, 10, 4), (2, 0, 3), (3, 10, 0), (4, 0, 3)] {
-        Edit::AddSpan(make_span(id, a, b, 0))
+    for (id, a, b, l) in [(1, 10, 4, 0), (2, 0, 3, 2), (3, 10, 0, 0), (4, 0, 3, 0)] {
+        Edit::AddSpan(make_span(id, a, b, l))
             .apply(&mut set)
             .unwrap();
     }
@@ -664,4 +680,197 @@ fn add_spans_is_one_undo_step_with_exact_texts() {
     assert_eq!(s.spans("doc").len(), 5);
     s.undo().unwrap();
     assert_eq!(s.spans("doc").len(), 1);
+}
+
+#[test]
+fn identical_spans_are_refused_with_a_clear_message() {
+    let (_d, _root, mut s) = session();
+    let (a, b) = at("Baku");
+    let first = s.add_span("doc", a, b, "ACTOR").unwrap();
+    let err = s.add_span("doc", a, b, "ACTOR").unwrap_err();
+    assert!(
+        matches!(err, SessionError::Edit(EditError::DuplicateSpan { existing, .. }) if existing == first.0),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("identical span"), "{err}");
+    assert_eq!(s.spans("doc").len(), 1);
+    // Same range, another label: a different annotation.
+    let place = s.add_span("doc", a, b, "PLACE").unwrap();
+    // Relabelling or moving onto an identical span is refused too, and changes nothing.
+    assert!(s.relabel("doc", place, "ACTOR").is_err());
+    let (y0, y1) = at("Yerevan");
+    let y = s.add_span("doc", y0, y1, "ACTOR").unwrap();
+    assert!(matches!(
+        s.set_span_range("doc", y, a, b),
+        Err(SessionError::Edit(EditError::DuplicateSpan { .. }))
+    ));
+    assert_eq!(s.span("doc", y).unwrap().text, "Yerevan");
+    assert_eq!(s.span("doc", place).unwrap().label, "PLACE");
+}
+
+#[test]
+fn another_annotators_layer_is_read_only_until_unlocked() {
+    let (_d, _root, mut s) = session();
+    let (a, b) = at("Baku");
+    s.add_span("doc", a, b, "ACTOR").unwrap();
+    // The user looks at anna's layer: nothing there can change.
+    s.annotator = "anna".into();
+    let (y0, y1) = at("Yerevan");
+    let err = s.add_span("doc", y0, y1, "ACTOR").unwrap_err();
+    assert!(
+        matches!(&err, SessionError::ReadOnlyLayer { layer, user } if layer == "anna" && user == "gold"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("read-only"), "{err}");
+    assert!(s.set_status("doc", DocStatus::Done).is_err());
+    assert!(
+        s.corpus.set("anna", "doc").is_none(),
+        "a refused edit creates nothing"
+    );
+    assert!(s.check_editable("anna").is_err());
+    assert!(s.check_editable("gold").is_ok());
+    // Undo of an edit on a layer this session cannot edit is refused too.
+    s.unlock_layer("anna");
+    s.add_span("doc", y0, y1, "ACTOR").unwrap();
+    assert_eq!(s.spans("doc").len(), 1);
+    assert_eq!(s.corpus.set("gold", "doc").unwrap().spans.len(), 1);
+    s.undo().unwrap();
+    assert!(s.spans("doc").is_empty());
+}
+
+#[test]
+fn a_note_typed_key_by_key_is_one_undo_step() {
+    let (_d, _root, mut s) = session();
+    let (a, b) = at("Baku");
+    let id = s.add_span("doc", a, b, "ACTOR").unwrap();
+    for n in ["c", "ca", "cap", "capital"] {
+        s.set_note("doc", id, n).unwrap();
+    }
+    assert_eq!(s.span("doc", id).unwrap().note, "capital");
+    s.undo().unwrap();
+    assert_eq!(s.span("doc", id).unwrap().note, "");
+    assert!(
+        !s.spans("doc").is_empty(),
+        "one undo took back the whole note only"
+    );
+    s.redo().unwrap();
+    assert_eq!(s.span("doc", id).unwrap().note, "capital");
+    // After a seal (the field lost focus), more typing is a new step.
+    s.history.seal();
+    s.set_note("doc", id, "capital city").unwrap();
+    s.undo().unwrap();
+    assert_eq!(s.span("doc", id).unwrap().note, "capital");
+    // Typing back to where the step began leaves no empty step behind.
+    s.history.seal();
+    s.set_note("doc", id, "capitalx").unwrap();
+    s.set_note("doc", id, "capital").unwrap();
+    s.undo().unwrap();
+    assert_eq!(s.span("doc", id).unwrap().note, "");
+}
+
+#[test]
+fn span_edges_step_by_word_and_grapheme_keeping_id_and_relations() {
+    use spanbench::offsets::{Edge, Snap};
+    let (_d, _root, mut s) = session();
+    let (a, b) = at("Yerevan");
+    let y = s.add_span("doc", a, b, "ACTOR").unwrap();
+    let (p0, p1) = at("«Лачин» corridor");
+    let place = s.add_span("doc", p0, p1, "PLACE").unwrap();
+    let rel = s.add_relation("doc", y, place, "LOCATED_IN").unwrap();
+    // "Yerevan" -> "Yerevan agreed" -> back; start moves left to "and".
+    let r = s
+        .step_span_edge("doc", y, Edge::End, true, Snap::Words)
+        .unwrap();
+    assert_eq!(s.span("doc", y).unwrap().text, "Yerevan agreed");
+    assert_eq!(r, (a, at("Yerevan agreed").1));
+    s.step_span_edge("doc", y, Edge::Start, false, Snap::Words)
+        .unwrap();
+    assert_eq!(s.span("doc", y).unwrap().text, "and Yerevan agreed");
+    s.step_span_edge("doc", y, Edge::Start, true, Snap::Words)
+        .unwrap();
+    s.step_span_edge("doc", y, Edge::End, false, Snap::Words)
+        .unwrap();
+    assert_eq!(s.span("doc", y).unwrap().text, "Yerevan");
+    // By grapheme: the emoji with its skin tone is one step, spaces are stepped over.
+    let (t0, _) = at("agreed");
+    s.set_span_range("doc", y, t0, t0 + 6).unwrap();
+    s.step_span_edge("doc", y, Edge::End, true, Snap::Graphemes)
+        .unwrap();
+    assert_eq!(s.span("doc", y).unwrap().text, "agreed 👍🏽");
+    s.step_span_edge("doc", y, Edge::End, false, Snap::Graphemes)
+        .unwrap();
+    assert_eq!(s.span("doc", y).unwrap().text, "agreed");
+    s.step_span_edge("doc", y, Edge::End, false, Snap::Graphemes)
+        .unwrap();
+    assert_eq!(s.span("doc", y).unwrap().text, "agree");
+    // Each step is one undo step of an UpdateSpan; id and relation stay.
+    s.undo().unwrap();
+    assert_eq!(s.span("doc", y).unwrap().text, "agreed");
+    let set = s.corpus.set("gold", "doc").unwrap();
+    assert_eq!(set.relations.len(), 1);
+    assert_eq!((set.relations[0].id, set.relations[0].from), (rel, y));
+    // A step that would leave the span empty is refused and changes nothing.
+    s.set_span_range("doc", y, t0, t0 + 6).unwrap();
+    assert!(matches!(
+        s.step_span_edge("doc", y, Edge::End, false, Snap::Words),
+        Err(SessionError::EmptySpan)
+    ));
+    assert!(matches!(
+        s.step_span_edge("doc", y, Edge::Start, true, Snap::Words),
+        Err(SessionError::EmptySpan)
+    ));
+    assert_eq!(s.span("doc", y).unwrap().text, "agreed");
+}
+
+#[test]
+fn relations_follow_the_schema_and_undo() {
+    let (_d, _root, mut s) = session();
+    let (a, b) = at("Baku and Yerevan agreed");
+    let claim = s.add_span("doc", a, b, "CLAIM").unwrap();
+    let (a, b) = at("Baku");
+    let baku = s.add_span("doc", a, b, "ACTOR").unwrap();
+    let (a, b) = at("Yerevan");
+    let yerevan = s.add_span("doc", a, b, "PLACE").unwrap();
+    let kinds: Vec<&str> = s
+        .allowed_relations("doc", claim, baku)
+        .iter()
+        .map(|t| t.key.as_str())
+        .collect();
+    assert_eq!(kinds, ["SAID_BY"]);
+    let kinds: Vec<&str> = s
+        .allowed_relations("doc", baku, yerevan)
+        .iter()
+        .map(|t| t.key.as_str())
+        .collect();
+    assert_eq!(kinds, ["LOCATED_IN"]);
+    assert!(s.allowed_relations("doc", baku, claim).is_empty());
+
+    let err = s.add_relation("doc", baku, claim, "SAID_BY").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "SAID_BY goes CLAIM -> ACTOR, not ACTOR -> CLAIM"
+    );
+    assert!(matches!(
+        s.add_relation("doc", baku, baku, "LOCATED_IN"),
+        Err(SessionError::SelfRelation)
+    ));
+    assert!(matches!(
+        s.add_relation("doc", baku, yerevan, "NEAR"),
+        Err(SessionError::NoRelationType(_))
+    ));
+    let r = s.add_relation("doc", claim, baku, "SAID_BY").unwrap();
+    assert!(matches!(
+        s.add_relation("doc", claim, baku, "SAID_BY"),
+        Err(SessionError::DuplicateRelation(_))
+    ));
+    assert_eq!(s.relations("doc").len(), 1);
+    s.undo().unwrap();
+    assert!(s.relations("doc").is_empty());
+    s.redo().unwrap();
+    s.remove_relation("doc", r).unwrap();
+    assert!(s.relations("doc").is_empty());
+    s.undo().unwrap();
+    assert_eq!(s.relations("doc")[0].kind, "SAID_BY");
+    // What the session writes, validate accepts.
+    assert!(storage::validate(&s.corpus).is_empty());
 }

@@ -499,6 +499,12 @@ fn labels_dialog_renames_and_adds_labels() {
     h.run_steps(1);
     h.get_by(actor_field()).type_text("Participant");
     h.run_steps(1);
+    // Applied as typed: no button needed for save or quit to see it.
+    assert_eq!(
+        h.state().session.as_ref().unwrap().corpus.project.labels[0].name,
+        "Participant"
+    );
+    assert!(h.state().session.as_ref().unwrap().is_dirty());
     // Add a label: the key field is the last text field of the dialog.
     let last = h
         .get_all_by_role(egui::accesskit::Role::TextInput)
@@ -514,7 +520,7 @@ fn labels_dialog_renames_and_adds_labels() {
     h.get_by_label("Add label").click();
     // The dialog grows by a row; let its layout settle before clicking below it.
     h.run_steps(4);
-    h.get_by_label("Save").click();
+    h.get_by_label("Close").click();
     h.run_steps(2);
     assert!(h.state().dialog.is_none(), "{:?}", h.state().dialog);
     let labels = &h.state().session.as_ref().unwrap().corpus.project.labels;

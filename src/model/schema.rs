@@ -22,13 +22,40 @@ impl Label {
     }
 }
 
-/// A relation type between two spans.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A relation type between two spans, from a head span to a child span.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RelationType {
     pub key: String,
     #[serde(default)]
     pub description: String,
+    /// Labels the head (`from`) span may have; empty means any label. Optional so
+    /// project files written before it existed still load.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub from_labels: Vec<String>,
+    /// Labels the child (`to`) span may have; empty means any label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_labels: Vec<String>,
+}
+
+impl RelationType {
+    /// Whether the schema allows this type from a span labelled `from` to one labelled `to`.
+    pub fn allows(&self, from: &str, to: &str) -> bool {
+        let ok = |allowed: &[String], l: &str| allowed.is_empty() || allowed.iter().any(|a| a == l);
+        ok(&self.from_labels, from) && ok(&self.to_labels, to)
+    }
+
+    /// "CLAIM -> ACTOR", "any -> PLACE": what the type connects, for messages and tooltips.
+    pub fn signature(&self) -> String {
+        let side = |v: &[String]| {
+            if v.is_empty() {
+                "any".to_string()
+            } else {
+                v.join(" or ")
+            }
+        };
+        format!("{} -> {}", side(&self.from_labels), side(&self.to_labels))
+    }
 }
 
 /// Parses `#rrggbb`.
@@ -89,22 +116,36 @@ pub fn default_labels() -> Vec<Label> {
 }
 
 pub fn default_relation_types() -> Vec<RelationType> {
+    let t = |key: &str, description: &str, from: &[&str], to: &[&str]| RelationType {
+        key: key.into(),
+        description: description.into(),
+        from_labels: from.iter().map(|s| s.to_string()).collect(),
+        to_labels: to.iter().map(|s| s.to_string()).collect(),
+    };
     vec![
-        RelationType {
-            key: "SAID_BY".into(),
-            description: "A claim and the actor it is attributed to.".into(),
-        },
-        RelationType {
-            key: "PARTY_TO".into(),
-            description: "An actor that is party to an agreement term.".into(),
-        },
-        RelationType {
-            key: "LOCATED_IN".into(),
-            description: "An event or actor and where it happens.".into(),
-        },
-        RelationType {
-            key: "ON_DATE".into(),
-            description: "An event or claim and when it happens.".into(),
-        },
+        t(
+            "SAID_BY",
+            "A claim and the actor it is attributed to.",
+            &["CLAIM"],
+            &["ACTOR"],
+        ),
+        t(
+            "PARTY_TO",
+            "An actor that is party to an agreement term.",
+            &["ACTOR"],
+            &["AGREEMENT_TERM"],
+        ),
+        t(
+            "LOCATED_IN",
+            "An event or actor and where it happens.",
+            &[],
+            &["PLACE"],
+        ),
+        t(
+            "ON_DATE",
+            "An event or claim and when it happens.",
+            &["CLAIM", "AGREEMENT_TERM"],
+            &["DATE"],
+        ),
     ]
 }

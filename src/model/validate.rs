@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::{AnnotationSet, Document, Project};
@@ -42,10 +42,20 @@ pub fn validate_set(
     }
     let n = map.char_len();
     let mut ids = HashSet::new();
+    let mut labels = HashMap::new();
+    // Identical spans (same range, same label) are one annotation counted twice.
+    let mut ranges: HashMap<(usize, usize, &str), u32> = HashMap::new();
     for s in &set.spans {
         let who = format!("span {}", s.id.0);
         if !ids.insert(s.id) {
             p(format!("{who}: id used twice"));
+        }
+        labels.insert(s.id, s.label.as_str());
+        if let Some(first) = ranges.insert((s.start, s.end, s.label.as_str()), s.id.0) {
+            p(format!(
+                "{who}: same start, end and label as span {first} ({} [{}..{})); remove one of them",
+                s.label, s.start, s.end
+            ));
         }
         if s.start >= s.end {
             p(format!(
@@ -93,11 +103,28 @@ pub fn validate_set(
                 ));
             }
         }
-        if !project.relation_types.iter().any(|t| t.key == r.kind) {
-            p(format!(
+        match project.relation_types.iter().find(|t| t.key == r.kind) {
+            None => p(format!(
                 "{who}: type {:?} is not in the project's schema",
                 r.kind
-            ));
+            )),
+            Some(t) => {
+                // A label outside the schema is reported on its span already.
+                let known = |l: &&str| project.label(l).is_some();
+                if let (Some(a), Some(b)) = (labels.get(&r.from), labels.get(&r.to))
+                    && known(a)
+                    && known(b)
+                    && !t.allows(a, b)
+                {
+                    p(format!(
+                        "{who}: {} goes {}, not {a} -> {b} (spans {} -> {})",
+                        t.key,
+                        t.signature(),
+                        r.from.0,
+                        r.to.0
+                    ));
+                }
+            }
         }
     }
     out

@@ -170,10 +170,15 @@ pub fn grapheme_boundaries(text: &str) -> Vec<usize> {
 
 /// Words (Unicode word-boundary segments containing an alphanumeric char) as scalar ranges.
 /// A possessive or contracted `'s` / `’s` is split off as a word of its own, so snapping
-/// can select "Azerbaijan" in "Azerbaijan's" (UAX #29 keeps them as one word).
+/// can select "Azerbaijan" in "Azerbaijan's" (UAX #29 keeps them as one word). A hyphen
+/// between two letters joins the words on either side ("Nagorno-Karabakh" is one word),
+/// as a reader sees it.
 pub fn word_ranges(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+    let mut out: Vec<(usize, usize)> = Vec::new();
     let mut c = 0;
+    // Set when the last segment was a hyphen right after a word ending in a letter.
+    let mut join_next = false;
+    let mut prev_word_end_letter: Option<usize> = None;
     for seg in text.split_word_bounds() {
         let n = seg.chars().count();
         if seg.chars().any(char::is_alphanumeric) {
@@ -181,16 +186,36 @@ pub fn word_ranges(text: &str) -> Vec<(usize, usize)> {
                 .iter()
                 .any(|suf| seg.ends_with(suf))
                 && n > 2;
+            let starts_with_letter = seg.chars().next().is_some_and(char::is_alphabetic);
+            let joined = join_next && starts_with_letter;
             if clitic {
-                out.push((c, c + n - 2));
+                push_word(&mut out, (c, c + n - 2), joined);
                 out.push((c + n - 2, c + n));
             } else {
-                out.push((c, c + n));
+                push_word(&mut out, (c, c + n), joined);
             }
+            prev_word_end_letter =
+                (!clitic && seg.chars().last().is_some_and(char::is_alphabetic)).then_some(c + n);
+            join_next = false;
+        } else {
+            join_next = is_joining_hyphen(seg) && prev_word_end_letter == Some(c);
+            prev_word_end_letter = None;
         }
         c += n;
     }
     out
+}
+
+/// A hyphen that joins the letters on either side into one word.
+fn is_joining_hyphen(seg: &str) -> bool {
+    matches!(seg, "-" | "\u{2010}" | "\u{2011}")
+}
+
+fn push_word(out: &mut Vec<(usize, usize)>, w: (usize, usize), joined: bool) {
+    match out.last_mut() {
+        Some(last) if joined => last.1 = w.1,
+        _ => out.push(w),
+    }
 }
 
 /// Moves a boundary down (or up) to the nearest grapheme boundary.
@@ -265,6 +290,92 @@ pub fn word_at(text: &str, pos: usize) -> Option<(usize, usize)> {
     let (s, e) = (bounds[i - 1], bounds[i]);
     let g = slice_chars(text, s, e)?;
     (!g.trim().is_empty()).then_some((s, e))
+}
+
+/// Which end of a span a boundary edit moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    Start,
+    End,
+}
+
+/// Where a span's `edge` at scalar offset `pos` goes when moved one step `forward` (or
+/// back): to the next word start/end in [`Snap::Words`] mode, to the next grapheme
+/// boundary in [`Snap::Graphemes`] mode, never leaving whitespace at the span's edge.
+/// `None` when there is nowhere to go. Only the text around `pos` is segmented, so a
+/// step costs the same in a huge paragraph.
+pub fn step_boundary(
+    text: &str,
+    pos: usize,
+    edge: Edge,
+    forward: bool,
+    mode: Snap,
+) -> Option<usize> {
+    let b = char_to_byte(text, pos)?;
+    let (ws, we) = local_window(text, b);
+    let window = &text[ws..we];
+    let base = pos - text[ws..b].chars().count();
+    let local = pos - base;
+    let stepped = match mode {
+        Snap::Words => {
+            let words = word_ranges(window);
+            let edges = words
+                .iter()
+                .map(|&(s, e)| if edge == Edge::Start { s } else { e });
+            if forward {
+                edges.filter(|&x| x > local).min()
+            } else {
+                edges.filter(|&x| x < local).max()
+            }
+        }
+        Snap::Graphemes => {
+            let bounds = grapheme_boundaries(window);
+            let chars: Vec<char> = window.chars().collect();
+            // The char just inside the span at a boundary: after a start, before an end.
+            let inside = |x: usize| match edge {
+                Edge::Start => chars.get(x),
+                Edge::End => x.checked_sub(1).and_then(|i| chars.get(i)),
+            };
+            let mut i = bounds.binary_search(&local).unwrap_or_else(|i| i);
+            loop {
+                let next = if forward {
+                    bounds.get(i + 1).copied()
+                } else {
+                    i.checked_sub(1).map(|j| bounds[j])
+                }?;
+                i = if forward { i + 1 } else { i - 1 };
+                if inside(next).is_some_and(|c| !c.is_whitespace()) {
+                    break Some(next);
+                }
+            }
+        }
+    }?;
+    Some(base + stepped)
+}
+
+/// A byte window around byte `b` of at most about 16 KiB, cut at whitespace (where word
+/// and grapheme boundaries never depend on what lies outside).
+fn local_window(text: &str, b: usize) -> (usize, usize) {
+    const REACH: usize = 8192;
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let lo = floor(b.saturating_sub(REACH));
+    let hi = floor((b + REACH).min(text.len()));
+    let ws = if lo == 0 {
+        0
+    } else {
+        text[lo..b].find(char::is_whitespace).map_or(lo, |i| lo + i)
+    };
+    let we = if hi == text.len() {
+        hi
+    } else {
+        text[b..hi].rfind(char::is_whitespace).map_or(hi, |i| b + i)
+    };
+    (ws, we)
 }
 
 /// Text normalisation applied on import: the stored text is what every offset refers to.

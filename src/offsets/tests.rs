@@ -483,3 +483,56 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_hyphen_between_letters_joins_words() {
+    let t = "the Nagorno-Karabakh region, 2023-09-21, well- known";
+    let nk = (4, 20);
+    for pos in 4..20 {
+        assert_eq!(word_at(t, pos), Some(nk), "at {pos}");
+    }
+    assert_eq!(snap_selection(t, 6, 8, Snap::Words), Some(nk));
+    assert_eq!(snap_selection(t, 14, 15, Snap::Words), Some(nk));
+    // Digits and a hyphen before a space stay apart.
+    let d = t.find("2023").unwrap();
+    assert_eq!(word_at(t, d), Some((d, d + 4)));
+    let w = t.find("well").unwrap();
+    assert_eq!(word_at(t, w), Some((w, w + 4)));
+    // A non-breaking hyphen joins too.
+    assert_eq!(word_at("Nagorno\u{2011}Karabakh", 2), Some((0, 16)));
+}
+
+proptest! {
+    #[test]
+    fn words_never_end_at_a_hyphen_between_letters(text in tricky_text()) {
+        let chars: Vec<char> = text.chars().collect();
+        let ws = word_ranges(&text);
+        for w in ws.windows(2) {
+            prop_assert!(w[0].1 <= w[1].0, "words overlap: {:?}", w);
+        }
+        for &(s, e) in &ws {
+            // A word never stops right before "-letter" when it ends in a letter.
+            let joins = e + 1 < chars.len()
+                && chars[e] == '-'
+                && chars[e - 1].is_alphabetic()
+                && chars[e + 1].is_alphabetic();
+            prop_assert!(!joins, "{:?} ends before a joining hyphen in {:?}", (s, e), text);
+        }
+    }
+
+    #[test]
+    fn boundary_steps_land_on_graphemes_and_move_the_right_way(
+        text in tricky_text(), pos in 0usize..80, fwd in any::<bool>(), start in any::<bool>(), words in any::<bool>()
+    ) {
+        let n = char_len(&text);
+        let pos = pos.min(n);
+        let mode = if words { Snap::Words } else { Snap::Graphemes };
+        let edge = if start { Edge::Start } else { Edge::End };
+        if let Some(to) = step_boundary(&text, pos, edge, fwd, mode) {
+            prop_assert!(to <= n);
+            let moved_right_way = if fwd { to > pos } else { to < pos };
+            prop_assert!(moved_right_way, "{} -> {}", pos, to);
+            prop_assert!(grapheme_boundaries(&text).binary_search(&to).is_ok(), "{} splits a grapheme", to);
+        }
+    }
+}

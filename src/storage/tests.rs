@@ -162,6 +162,14 @@ fn build_corpus(
             for (i, s) in spec.spans.into_iter().enumerate() {
                 let start = s.a % n;
                 let end = start + 1 + s.b % (n - start);
+                // A layer holds one span per range and label.
+                if set
+                    .spans
+                    .iter()
+                    .any(|x| (x.start, x.end, &x.label) == (start, end, &labels[s.label]))
+                {
+                    continue;
+                }
                 set.spans.push(Span {
                     // Ids with gaps, as after deletions.
                     id: SpanId(3 * i as u32 + 1),
@@ -179,11 +187,16 @@ fn build_corpus(
         if !set.spans.is_empty() {
             for (i, (from, to, kind)) in spec.relations.into_iter().enumerate() {
                 let m = set.spans.len();
+                let (a, b) = (&set.spans[from % m], &set.spans[to % m]);
+                // Only relations the schema allows between the two labels.
+                if !project.relation_types[kind].allows(&a.label, &b.label) {
+                    continue;
+                }
                 set.relations.push(Relation {
                     id: RelationId(i as u32 + 1),
                     kind: kinds[kind].clone(),
-                    from: set.spans[from % m].id,
-                    to: set.spans[to % m].id,
+                    from: a.id,
+                    to: b.id,
                 });
             }
         }

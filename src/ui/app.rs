@@ -9,7 +9,7 @@ use super::commands::Command;
 use super::dialogs::{Dialog, Job};
 use super::document_pane::{DocumentPane, PaneInput, document_pane_ui};
 use super::settings::UserSettings;
-use super::{doc_list, inspector, menus, theme};
+use super::{menus, theme};
 use crate::model::DocStatus;
 use crate::offsets::Snap;
 use crate::session::Session;
@@ -44,6 +44,12 @@ pub struct SpanbenchApp {
     pub annotate: Option<super::annotate_all::AnnotateAll>,
     pub palette: Option<super::palette::Palette>,
     pub doc_filter: super::doc_list::DocFilter,
+    /// Which side panels are open.
+    pub panels: super::panels::PanelState,
+    /// A relation whose type is being picked.
+    pub relation_pick: Option<super::editing::RelationPick>,
+    /// Another annotator's layer the user asked to edit, waiting for confirmation.
+    pub confirm_unlock: Option<String>,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -71,6 +77,9 @@ impl SpanbenchApp {
             annotate: None,
             palette: None,
             doc_filter: Default::default(),
+            panels: Default::default(),
+            relation_pick: None,
+            confirm_unlock: None,
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -169,8 +178,7 @@ impl SpanbenchApp {
         self.settings.annotator = name.clone();
         self.persist_settings();
         if let Some(s) = self.session.as_mut() {
-            s.annotator = name;
-            s.revision += 1;
+            s.set_user(&name);
         }
     }
 
@@ -180,6 +188,13 @@ impl SpanbenchApp {
 
     /// Tags the current selection, or relabels the selected span, with `label`.
     pub fn apply_label(&mut self, label: &str) {
+        if self.pane.linking.is_some() {
+            self.notify(
+                "Relation mode: click the span the relation points to, or press Escape.",
+                false,
+            );
+            return;
+        }
         let (Some(session), Some(doc)) = (self.session.as_mut(), self.current_doc.clone()) else {
             return;
         };
@@ -249,6 +264,16 @@ impl SpanbenchApp {
                 let Some(s) = self.session.as_mut() else {
                     return;
                 };
+                // An edit on a layer this session may not change cannot be undone either.
+                let next = if cmd == Command::Undo {
+                    s.history.next_undo()
+                } else {
+                    s.history.next_redo()
+                };
+                if let Some(Err(e)) = next.map(|t| s.check_editable(&t.annotator)) {
+                    self.notify(e.to_string(), true);
+                    return;
+                }
                 let target = if cmd == Command::Undo {
                     s.undo()
                 } else {
@@ -286,8 +311,10 @@ impl SpanbenchApp {
                 }
             }
             Command::ClearSelection => {
-                self.pane.selection = None;
-                self.pane.selected_span = None;
+                if !self.cancel_relation() {
+                    self.pane.selection = None;
+                    self.pane.selected_span = None;
+                }
             }
             Command::NextDocument => self.go_to_document(1),
             Command::PreviousDocument => self.go_to_document(-1),
@@ -322,6 +349,16 @@ impl SpanbenchApp {
                 self.dialog = Some(Dialog::ask_name_with(&self.settings.annotator));
             }
             Command::ShowReport => self.report_open = self.report.is_some(),
+            Command::ToggleDocuments
+            | Command::ToggleInspector
+            | Command::EndRight
+            | Command::EndLeft
+            | Command::StartLeft
+            | Command::StartRight
+            | Command::StartRelation
+            | Command::EditLayer => {
+                self.execute_editing(cmd);
+            }
         }
     }
 
@@ -334,6 +371,8 @@ impl SpanbenchApp {
         if self.dialog.as_ref().is_some_and(Dialog::is_modal)
             || self.report_open
             || self.palette.is_some()
+            || self.relation_pick.is_some()
+            || self.confirm_unlock.is_some()
         {
             return;
         }
@@ -424,26 +463,19 @@ impl SpanbenchApp {
         self.expire_notice(&ctx);
         egui::Panel::bottom("status_bar").show(ui, |ui| menus::status_bar_ui(ui, self));
         super::search::search_panel_ui(ui, self);
-        egui::Panel::left("documents")
-            .resizable(true)
-            .default_size(230.0)
-            .min_size(160.0)
-            .max_size(420.0)
-            .show(ui, |ui| doc_list::doc_list_ui(ui, self));
-        egui::Panel::right("inspector")
-            .resizable(true)
-            .default_size(300.0)
-            .min_size(220.0)
-            .max_size(420.0)
-            .show(ui, |ui| inspector::inspector_ui(ui, self));
-        egui::CentralPanel::default().show(ui, |ui| self.center_ui(ui));
+        super::panels::side_panels(ui, self);
+        egui::CentralPanel::default().show(ui, |ui| {
+            super::panels::contained(ui, |ui| self.center_ui(ui))
+        });
 
         super::dialogs::dialogs_ui(&ctx, self);
         super::reports::report_ui(&ctx, self);
         super::palette::palette_ui(&ctx, self);
+        super::editing::overlays_ui(&ctx, self);
         for cmd in std::mem::take(&mut self.pending) {
             self.execute(&ctx, cmd);
         }
+        self.apply_pane_actions();
         self.poll_job(&ctx);
         self.autosave(&ctx);
         self.remember_view(&ctx);
@@ -466,9 +498,8 @@ impl SpanbenchApp {
             });
             return;
         };
-        ui.horizontal(|ui| {
-            ui.heading(&doc.title);
-        });
+        // Titles wrap (and break long words) to the pane's width rather than widen it.
+        ui.add(egui::Label::new(egui::RichText::new(&doc.title).heading()).wrap());
         let mut meta = Vec::new();
         for v in [&doc.meta.source, &doc.meta.published, &doc.meta.url]
             .into_iter()
@@ -477,7 +508,7 @@ impl SpanbenchApp {
             meta.push(v.as_str());
         }
         if !meta.is_empty() {
-            ui.weak(meta.join(" · "));
+            ui.add(egui::Label::new(egui::RichText::new(meta.join(" · ")).weak()).wrap());
         }
         ui.separator();
         let input = PaneInput {
@@ -491,6 +522,10 @@ impl SpanbenchApp {
                 Snap::Graphemes
             },
             font_size: self.settings.font_size,
+            relations: session.relations(&doc.id),
+            relation_types: &session.corpus.project.relation_types,
+            editable: session.is_editable(&session.annotator),
+            hint: self.pane_hint(&doc.id),
         };
         document_pane_ui(ui, &mut self.pane, &input);
     }

@@ -33,6 +33,16 @@ pub enum Command {
     EditLabels,
     ChangeAnnotator,
     ShowReport,
+    ToggleDocuments,
+    ToggleInspector,
+    /// Boundary edits of the selected span: its end one word (or grapheme) right/left,
+    /// its start left/right.
+    EndRight,
+    EndLeft,
+    StartLeft,
+    StartRight,
+    StartRelation,
+    EditLayer,
 }
 
 const CTRL: Modifiers = Modifiers::COMMAND;
@@ -40,11 +50,20 @@ const CTRL_SHIFT: Modifiers = Modifiers {
     shift: true,
     ..Modifiers::COMMAND
 };
+const CTRL_ALT: Modifiers = Modifiers {
+    alt: true,
+    ..Modifiers::COMMAND
+};
+const ALT_SHIFT: Modifiers = Modifiers {
+    alt: true,
+    shift: true,
+    ..Modifiers::NONE
+};
 
 impl Command {
-    /// In the order shortcuts are checked: Ctrl+Shift+Z before Ctrl+Z, because egui
-    /// matches shortcuts ignoring an extra Shift.
-    pub const ALL: [Command; 29] = [
+    /// In the order shortcuts are checked: Ctrl+Shift+Z before Ctrl+Z and Alt+Shift+Left
+    /// before Shift+Left, because egui matches shortcuts ignoring an extra Shift or Alt.
+    pub const ALL: [Command; 37] = [
         Command::NewProject,
         Command::OpenProject,
         Command::ImportFiles,
@@ -74,6 +93,14 @@ impl Command {
         Command::EditLabels,
         Command::ChangeAnnotator,
         Command::ShowReport,
+        Command::ToggleInspector,
+        Command::ToggleDocuments,
+        Command::StartLeft,
+        Command::StartRight,
+        Command::EndRight,
+        Command::EndLeft,
+        Command::StartRelation,
+        Command::EditLayer,
     ];
 
     pub fn text(self) -> &'static str {
@@ -106,6 +133,14 @@ impl Command {
             Command::EditLabels => "Labels…",
             Command::ChangeAnnotator => "Change annotator name…",
             Command::ShowReport => "Show the last report",
+            Command::ToggleDocuments => "Show/hide the document list",
+            Command::ToggleInspector => "Show/hide the inspector",
+            Command::EndRight => "Grow the selected span at its end",
+            Command::EndLeft => "Shrink the selected span at its end",
+            Command::StartLeft => "Grow the selected span at its start",
+            Command::StartRight => "Shrink the selected span at its start",
+            Command::StartRelation => "Relate the selected span to another (then click it)",
+            Command::EditLayer => "Edit this layer…",
         }
     }
 
@@ -139,6 +174,14 @@ impl Command {
             Command::CommandPalette => k(CTRL, Key::P),
             Command::MarkDoneAndNext => k(CTRL, Key::Enter),
             Command::EditLabels | Command::ChangeAnnotator | Command::ShowReport => None,
+            Command::ToggleDocuments => k(CTRL, Key::B),
+            Command::ToggleInspector => k(CTRL_ALT, Key::B),
+            Command::EndRight => k(Modifiers::SHIFT, Key::ArrowRight),
+            Command::EndLeft => k(Modifiers::SHIFT, Key::ArrowLeft),
+            Command::StartLeft => k(ALT_SHIFT, Key::ArrowLeft),
+            Command::StartRight => k(ALT_SHIFT, Key::ArrowRight),
+            Command::StartRelation => k(Modifiers::NONE, Key::R),
+            Command::EditLayer => None,
         }
     }
 
@@ -152,6 +195,11 @@ impl Command {
                 | Command::Redo
                 | Command::RedoAlt
                 | Command::MarkDoneAndNext
+                | Command::EndRight
+                | Command::EndLeft
+                | Command::StartLeft
+                | Command::StartRight
+                | Command::StartRelation
         )
     }
 }

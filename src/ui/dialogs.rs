@@ -61,6 +61,8 @@ pub enum Dialog {
     /// The project's labels: names, colours, keys and descriptions; new labels.
     Labels {
         draft: Vec<Label>,
+        /// The labels when the dialog opened, for "Revert".
+        original: Vec<Label>,
         new_key: String,
         error: Option<String>,
     },
@@ -137,6 +139,7 @@ impl Dialog {
     pub fn labels(session: &Session) -> Self {
         Dialog::Labels {
             draft: session.corpus.project.labels.clone(),
+            original: session.corpus.project.labels.clone(),
             new_key: String::new(),
             error: None,
         }
@@ -712,7 +715,7 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                     }
                 });
             }
-            Dialog::Labels { draft, new_key, error } => {
+            Dialog::Labels { draft, original, new_key, error } => {
                 ui.heading("Labels");
                 ui.label("Keys are what annotation files and exports store, so they cannot change; names, colours, shortcut keys and descriptions can.");
                 let in_use = app.session.as_ref().map(labels_in_use).unwrap_or_default();
@@ -767,24 +770,34 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                         }
                     }
                 });
-                error_line(ui, error);
+                // Every change that makes a valid schema is applied at once, so it is saved
+                // like any edit (and with the project on quit) even if the dialog stays open.
+                let mut revert = false;
                 ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        match check_labels(draft) {
-                            Ok(()) => {
-                                if let Some(s) = app.session.as_mut() {
-                                    s.corpus.project.labels = draft.clone();
-                                    s.mark_project_dirty();
-                                }
-                                close = true;
-                            }
-                            Err(e) => *error = Some(e),
-                        }
-                    }
-                    if ui.button("Cancel").clicked() {
+                    if ui.button("Close").clicked() {
                         close = true;
                     }
+                    if ui.add_enabled(draft != original, egui::Button::new("Revert")).clicked() {
+                        revert = true;
+                    }
                 });
+                if revert {
+                    *draft = original.clone();
+                }
+                let invalid = check_labels(draft).err();
+                if let Some(s) = app.session.as_mut()
+                    && invalid.is_none()
+                    && s.corpus.project.labels != *draft
+                {
+                    s.corpus.project.labels = draft.clone();
+                    s.mark_project_dirty();
+                }
+                if invalid.is_some() {
+                    *error = invalid.map(|e| format!("{e} Not applied until fixed."));
+                } else if error.as_deref().is_some_and(|e| e.ends_with("Not applied until fixed.")) {
+                    *error = None;
+                }
+                error_line(ui, error);
             }
             Dialog::Shortcuts => {
                 ui.heading("Keyboard shortcuts");
@@ -861,6 +874,12 @@ fn check_labels(labels: &[Label]) -> Result<(), String> {
             let k = l.shortcut.to_lowercase();
             if !(k.len() == 1 && k.chars().all(|c| c.is_ascii_alphanumeric())) {
                 return Err(format!("{}: a shortcut is one letter or digit.", l.key));
+            }
+            if k == "r" {
+                return Err(format!(
+                    "{}: R is the key that starts a relation; choose another.",
+                    l.key
+                ));
             }
             if !seen.insert(k) {
                 return Err(format!("Shortcut {} is used twice.", l.shortcut));

@@ -6,19 +6,23 @@
 //! text, the wrap width and the font, so editing spans never re-lays out text; a block's
 //! span decorations are rebuilt only when the spans on it change.
 
+use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use egui::epaint::text::{LayoutJob, TextFormat};
+use egui::epaint::text::{ByteIndex, LayoutJob, LayoutSection, TextFormat};
 use egui::text::CharIndex;
 use egui::{
-    Align, Color32, FontId, Galley, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2, pos2, vec2,
+    Align, Color32, CursorIcon, FontId, Galley, Pos2, Rect, Sense, Shape, Stroke, Ui, Vec2, pos2,
+    vec2,
 };
+use unicode_segmentation::UnicodeSegmentation;
 
+use super::relation_arcs;
 use crate::blocks::{Block, Placed, block_at, place_spans, split_blocks};
-use crate::model::{Document, Label, Span, SpanId};
-use crate::offsets::{Snap, snap_selection, word_at};
+use crate::model::{Document, Label, Relation, RelationType, Span, SpanId};
+use crate::offsets::{Edge, Snap, snap_selection, word_at};
 
 /// Underline lanes below each line of text; deeper overlaps share the last lane.
 const LANES: usize = 3;
@@ -52,6 +56,26 @@ pub struct PaneInput<'a> {
     pub revision: u64,
     pub snap: Snap,
     pub font_size: f32,
+    /// The active layer's relations on this document.
+    pub relations: &'a [Relation],
+    pub relation_types: &'a [RelationType],
+    /// False on a read-only layer: no boundary handles.
+    pub editable: bool,
+    /// A one-line hint shown over the pane (e.g. on an empty layer).
+    pub hint: Option<String>,
+}
+
+/// What the user asked for in the pane that changes annotations; the app carries it out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PaneAction {
+    /// A boundary handle was dragged: the span's new range.
+    SetRange {
+        id: SpanId,
+        start: usize,
+        end: usize,
+    },
+    /// In relation mode, the span clicked as the relation's target.
+    RelationTarget(SpanId),
 }
 
 /// State of the pane for the open document. Rebuilt when another document is opened.
@@ -72,8 +96,29 @@ pub struct DocumentPane {
     font_height: f32,
     /// Screen position of the content's top-left corner in the last frame.
     origin: Pos2,
-    drag_anchor: Option<usize>,
+    /// Where a text drag started: the glyph under the pointer `(c, c + 1)`, or a
+    /// boundary `(b, b)` when the press was beside the text.
+    drag_anchor: Option<(usize, usize)>,
     drag_current: Option<usize>,
+    /// The boundary nearest the press that started the drag.
+    drag_press: Option<usize>,
+    /// A boundary handle being dragged, and the range it would give.
+    handle_drag: Option<(SpanId, Edge)>,
+    handle_preview: Option<(usize, usize)>,
+    /// Screen rects of the selected span's handles in the last frame.
+    handles: Vec<(Edge, Rect)>,
+    /// Span id -> index in the span list, and for each block the relations with an end
+    /// on it; rebuilt when annotations change.
+    span_index: HashMap<SpanId, usize>,
+    rel_blocks: Vec<Vec<usize>>,
+    /// The visible part of the pane on screen in the last frame.
+    view: Option<Rect>,
+    /// The relation arcs drawn in the last frame (relation id, curve).
+    arcs: Vec<(crate::model::RelationId, [Pos2; 4])>,
+    /// Relation mode: the span a new relation starts from, waiting for a target click.
+    pub linking: Option<SpanId>,
+    /// Changes asked for this frame, for the app to apply.
+    pub actions: Vec<PaneAction>,
     /// The snapped text selection waiting for a label.
     pub selection: Option<(usize, usize)>,
     pub selected_span: Option<SpanId>,
@@ -152,6 +197,73 @@ impl DocumentPane {
             .galley
             .pos_from_cursor(egui::text::CCursor::new(local));
         Some(self.origin + vec2(MARGIN + r.min.x + 1.0, self.tops[b] + r.center().y))
+    }
+
+    /// Screen rect of the glyph of char `c`, if its block is laid out.
+    pub fn glyph_rect(&self, c: usize) -> Option<Rect> {
+        let b = block_at(&self.blocks, c);
+        let cache = self.cache.get(b)?.as_ref()?;
+        let local = c.checked_sub(self.blocks[b].chars.0)?;
+        let offset = self.origin.to_vec2() + vec2(MARGIN, self.tops[b]);
+        row_extents(&cache.galley, local, local + 1, self.font_height)
+            .first()
+            .map(|&(x0, x1, top, bottom)| {
+                Rect::from_min_max(pos2(x0, top), pos2(x1, bottom)).translate(offset)
+            })
+    }
+
+    /// The part of the pane visible on screen in the last frame.
+    pub fn visible_rect(&self) -> Rect {
+        self.view.unwrap_or(Rect::NOTHING)
+    }
+
+    /// The middle of relation `id`'s arc, if it was drawn in the last frame.
+    pub fn arc_midpoint(&self, id: crate::model::RelationId) -> Option<Pos2> {
+        self.arcs
+            .iter()
+            .find(|(r, _)| *r == id)
+            .map(|(_, c)| relation_arcs::point_on(c, 0.5))
+    }
+
+    /// How many relation arcs the last frame drew.
+    pub fn arcs_drawn(&self) -> usize {
+        self.arcs.len()
+    }
+
+    /// Screen rect of the selected span's start or end handle in the last frame.
+    pub fn handle_rect(&self, edge: Edge) -> Option<Rect> {
+        self.handles
+            .iter()
+            .find(|(e, _)| *e == edge)
+            .map(|(_, r)| *r)
+    }
+
+    pub(super) fn relations_on_block(&self, b: usize) -> &[usize] {
+        self.rel_blocks.get(b).map_or(&[], |v| v.as_slice())
+    }
+
+    pub(super) fn span_by_id<'a>(&self, id: SpanId, input: &PaneInput<'a>) -> Option<&'a Span> {
+        self.span_index.get(&id).and_then(|&i| input.spans.get(i))
+    }
+
+    /// Where a relation arc meets a span: above the middle of its first row, or at its
+    /// block's top when that block is not laid out (off screen).
+    pub(super) fn span_anchor(&self, span: &Span) -> Pos2 {
+        let b = block_at(&self.blocks, span.start);
+        let offset = self.origin.to_vec2() + vec2(MARGIN, self.tops.get(b).copied().unwrap_or(0.0));
+        if let Some(Some(cache)) = self.cache.get(b) {
+            let blk = &self.blocks[b];
+            let (s, e) = (
+                span.start.saturating_sub(blk.chars.0),
+                span.end.min(blk.chars.1).saturating_sub(blk.chars.0),
+            );
+            if let Some(&(x0, x1, top, _)) =
+                row_extents(&cache.galley, s, e.max(s + 1), self.font_height).first()
+            {
+                return pos2((x0 + x1) / 2.0, top - 1.0) + offset;
+            }
+        }
+        pos2(40.0, 0.0) + offset
     }
 
     /// The char under a screen position (nearest char boundary), if its block is laid out.
@@ -313,6 +425,49 @@ fn build_decor(
     }
 }
 
+/// Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo...).
+fn is_rtl(c: char) -> bool {
+    matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
+}
+
+/// The layout job of one block. egui shapes a right-to-left word as one run and then
+/// emits more glyphs than chars, which would shift every offset after it; giving each
+/// right-to-left grapheme a section of its own keeps one glyph per char in logical order,
+/// so offsets, hit tests and highlights stay exact (at the cost of joining and bidi order).
+fn block_job(text: &str, format: TextFormat) -> LayoutJob {
+    let mut job = LayoutJob {
+        text: String::with_capacity(text.len()),
+        ..Default::default()
+    };
+    let push = |job: &mut LayoutJob, piece: &str| {
+        let start = job.text.len();
+        job.text.push_str(piece);
+        job.sections.push(LayoutSection {
+            leading_space: 0.0,
+            byte_range: ByteIndex(start)..ByteIndex(job.text.len()),
+            format: format.clone(),
+        });
+    };
+    if !text.chars().any(is_rtl) {
+        push(&mut job, text);
+        return job;
+    }
+    let mut plain = 0;
+    for (b, g) in text.grapheme_indices(true) {
+        if g.chars().next().is_some_and(is_rtl) {
+            if plain < b {
+                push(&mut job, &text[plain..b]);
+            }
+            push(&mut job, g);
+            plain = b + g.len();
+        }
+    }
+    if plain < text.len() {
+        push(&mut job, &text[plain..]);
+    }
+    job
+}
+
 /// Shows the pane. Returns true when the user changed the selection.
 pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput) -> bool {
     if pane.doc_id != input.doc.id {
@@ -321,6 +476,18 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
     if pane.placed_revision != Some(input.revision) || pane.placed.len() != pane.blocks.len() {
         pane.placed = place_spans(&pane.blocks, input.spans);
         pane.placed_revision = Some(input.revision);
+        pane.span_index = input
+            .spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id, i))
+            .collect();
+        pane.rel_blocks = relation_arcs::index_by_block(
+            &pane.blocks,
+            input.spans,
+            &pane.span_index,
+            input.relations,
+        );
         if let Some(id) = pane.selected_span
             && !input.spans.iter().any(|s| s.id == id)
         {
@@ -365,6 +532,7 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
             }
             pane.ensure_tops();
             pane.origin = ui.min_rect().min;
+            pane.view = Some(ui.clip_rect());
             let total = pane.total_height();
             let content = Rect::from_min_size(pane.origin, vec2(ui.available_width(), total));
             let response = ui.allocate_rect(content, Sense::click_and_drag());
@@ -394,8 +562,8 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
                 if pane.cache[b].is_none() {
                     let blk = &pane.blocks[b];
                     let text = input.doc.text.get(blk.bytes.0..blk.bytes.1).unwrap_or("");
-                    let mut job = LayoutJob::single_section(
-                        text.to_owned(),
+                    let mut job = block_job(
+                        text,
                         TextFormat {
                             font_id: font_id.clone(),
                             color: text_color,
@@ -467,8 +635,8 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
 
             // The text selection, live while dragging and snapped after.
             let live = match (pane.drag_anchor, pane.drag_current) {
-                (Some(a), Some(c)) => Some((a.min(c), a.max(c))),
-                _ => pane.selection,
+                (Some(a), Some(c)) => Some(anchored(a, c)),
+                _ => pane.handle_preview.or(pane.selection),
             };
             if let Some((s, e)) = live {
                 let sel_color = ui.visuals().selection.bg_fill.gamma_multiply(0.6);
@@ -498,9 +666,109 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
                 }
             }
 
-            changed |= handle_pointer(ui, pane, &response, input);
+            draw_handles(ui, pane, input);
+            let (hovered_relation, arcs) =
+                relation_arcs::draw(ui, pane, input, vis_first..last, response.hover_pos());
+            pane.arcs = arcs;
+            changed |= handle_pointer(ui, pane, &response, input, hovered_relation);
         });
+    if let Some(hint) = &input.hint {
+        hint_ui(ui, hint);
+    }
     changed
+}
+
+/// A one-line hint at the bottom of the pane, over the text, never taking clicks.
+fn hint_ui(ui: &Ui, hint: &str) {
+    let rect = ui.min_rect();
+    egui::Area::new(egui::Id::unique("pane_hint"))
+        .order(egui::Order::Foreground)
+        .interactable(false)
+        .pivot(egui::Align2::CENTER_BOTTOM)
+        .fixed_pos(pos2(rect.center().x, rect.max.y - 10.0))
+        .show(ui.ctx(), |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.label(hint);
+            });
+        });
+}
+
+/// A text selection from a drag anchor (a glyph or a boundary) to boundary `c`: the
+/// anchor glyph is always kept, whichever way the drag goes.
+fn anchored((lo, hi): (usize, usize), c: usize) -> (usize, usize) {
+    if c >= hi {
+        (lo, c)
+    } else if c <= lo {
+        (c, hi)
+    } else {
+        (lo, hi)
+    }
+}
+
+const HANDLE_GRAB: f32 = 6.0;
+
+/// The selected span's boundary handles: a bar at each end, with a knob above the start
+/// and below the end. Only on an editable layer.
+fn draw_handles(ui: &Ui, pane: &mut DocumentPane, input: &PaneInput) {
+    pane.handles.clear();
+    if !input.editable || pane.linking.is_some() {
+        return;
+    }
+    let Some(span) = pane
+        .selected_span
+        .and_then(|id| pane.span_index.get(&id))
+        .and_then(|&i| input.spans.get(i))
+    else {
+        return;
+    };
+    let (start, end) = pane.handle_preview.unwrap_or((span.start, span.end));
+    let color = label_color(input.labels, &span.label);
+    let painter = ui.painter();
+    for (edge, c) in [(Edge::Start, start), (Edge::End, end.saturating_sub(1))] {
+        let Some(r) = pane.glyph_rect(c) else {
+            continue;
+        };
+        let x = if edge == Edge::Start {
+            r.min.x
+        } else {
+            r.max.x
+        };
+        let (top, bottom) = (r.min.y - 2.0, r.max.y + 2.0);
+        painter.line_segment([pos2(x, top), pos2(x, bottom)], Stroke::new(2.0, color));
+        let knob = if edge == Edge::Start {
+            pos2(x, top - 3.0)
+        } else {
+            pos2(x, bottom + 3.0)
+        };
+        painter.circle_filled(knob, 4.0, color);
+        let grab = Rect::from_min_max(
+            pos2(x - HANDLE_GRAB, top - 7.0),
+            pos2(x + HANDLE_GRAB, bottom + 7.0),
+        );
+        pane.handles.push((edge, grab));
+    }
+}
+
+/// The range a handle dropped at boundary `b` gives span `[start, end)`: the other end
+/// stays; the moved one is snapped like a selection. `None` if the span would be empty.
+fn handle_range(
+    pane: &DocumentPane,
+    text: &str,
+    (start, end): (usize, usize),
+    edge: Edge,
+    b: usize,
+    mode: Snap,
+) -> Option<(usize, usize)> {
+    match edge {
+        Edge::End => {
+            let (_, e) = pane.snap(text, start, b.max(start + 1), mode)?;
+            (b > start && e > start).then_some((start, e))
+        }
+        Edge::Start => {
+            let (s, _) = pane.snap(text, b.min(end.saturating_sub(1)), end, mode)?;
+            (b < end && s < end).then_some((s, end))
+        }
+    }
 }
 
 fn handle_pointer(
@@ -508,12 +776,65 @@ fn handle_pointer(
     pane: &mut DocumentPane,
     response: &egui::Response,
     input: &PaneInput,
+    hovered_relation: Option<usize>,
 ) -> bool {
     let mut changed = false;
+    let over_handle = |pane: &DocumentPane, p: Pos2| {
+        pane.handles
+            .iter()
+            .find(|(_, r)| r.contains(p))
+            .map(|(e, _)| *e)
+    };
+    if let Some(p) = response.hover_pos()
+        && (over_handle(pane, p).is_some() || pane.handle_drag.is_some())
+    {
+        ui.ctx().set_cursor_icon(CursorIcon::ResizeHorizontal);
+    }
     if response.drag_started() {
         let origin = ui.ctx().input(|i| i.pointer.press_origin());
-        pane.drag_anchor = origin.and_then(|p| pane.char_at(p));
-        pane.drag_current = pane.drag_anchor;
+        match (
+            origin.and_then(|p| over_handle(pane, p)),
+            pane.selected_span,
+        ) {
+            (Some(edge), Some(id)) => {
+                pane.handle_drag = Some((id, edge));
+                pane.drag_anchor = None;
+            }
+            _ => {
+                // The glyph under the press is kept whichever way the drag goes; beside
+                // the text, the nearest boundary anchors it.
+                pane.drag_anchor = origin.and_then(|p| {
+                    pane.char_at_glyph(p)
+                        .map(|c| (c, c + 1))
+                        .or_else(|| pane.char_at(p).map(|b| (b, b)))
+                });
+                pane.drag_press = origin.and_then(|p| pane.char_at(p));
+                pane.drag_current = pane.drag_press;
+            }
+        }
+    }
+    if let Some((id, edge)) = pane.handle_drag {
+        let span = pane
+            .span_index
+            .get(&id)
+            .and_then(|&i| input.spans.get(i))
+            .map(|s| (s.start, s.end));
+        if response.dragged()
+            && let (Some(p), Some(range)) = (response.interact_pointer_pos(), span)
+            && let Some(b) = pane.char_at(p)
+        {
+            pane.handle_preview =
+                handle_range(pane, &input.doc.text, range, edge, b, input.snap).or(Some(range));
+        }
+        if response.drag_stopped() || !response.dragged() {
+            if let (Some((start, end)), Some(range)) = (pane.handle_preview.take(), span)
+                && (start, end) != range
+            {
+                pane.actions.push(PaneAction::SetRange { id, start, end });
+            }
+            pane.handle_drag = None;
+        }
+        return false;
     }
     if response.dragged()
         && let Some(p) = response.interact_pointer_pos()
@@ -529,11 +850,14 @@ fn handle_pointer(
     }
     if response.drag_stopped()
         && let (Some(a), Some(c)) = (pane.drag_anchor.take(), pane.drag_current.take())
-        && a != c
     {
-        pane.selection = pane.snap(&input.doc.text, a, c, input.snap);
-        pane.selected_span = None;
-        changed = true;
+        let (s, e) = anchored(a, c);
+        // Released where it was pressed: not a selection.
+        if e > s && Some(c) != pane.drag_press {
+            pane.selection = pane.snap(&input.doc.text, s, e, input.snap);
+            pane.selected_span = None;
+            changed = true;
+        }
     }
     // A released pointer may already be gone from the response; fall back to the last
     // known position so a click at the end of a gesture still lands.
@@ -553,10 +877,25 @@ fn handle_pointer(
     } else if response.clicked() {
         let hit = pointer
             .and_then(|p| pane.char_at_glyph(p))
-            .and_then(|c| pane.span_at(c, input.spans));
-        pane.selected_span = hit.and_then(|i| input.spans.get(i)).map(|s| s.id);
-        pane.selection = None;
-        changed = true;
+            .and_then(|c| pane.span_at(c, input.spans))
+            .and_then(|i| input.spans.get(i))
+            .map(|s| s.id);
+        if pane.linking.is_some() {
+            if let Some(id) = hit {
+                pane.actions.push(PaneAction::RelationTarget(id));
+            }
+        } else {
+            pane.selected_span = hit;
+            pane.selection = None;
+            changed = true;
+        }
+    }
+    if let Some(r) = hovered_relation.and_then(|i| input.relations.get(i)) {
+        response.clone().on_hover_ui_at_pointer(|ui| {
+            ui.set_max_width(420.0);
+            relation_arcs::describe_ui(ui, r, input);
+        });
+        return changed;
     }
     if !response.dragged()
         && let Some(pos) = response.hover_pos()

@@ -3,7 +3,7 @@
 use egui::{Color32, RichText, Ui};
 
 use super::app::SpanbenchApp;
-use crate::model::Review;
+use crate::model::{RelationId, Review, Span, SpanId};
 
 pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     let (Some(session), Some(doc_id)) = (&app.session, app.current_doc.clone()) else {
@@ -18,7 +18,8 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             .map_or([128, 128, 128], |l| l.rgb());
         Color32::from_rgb(r, g, b)
     };
-    ui.heading("Selected span");
+    let editable = session.is_editable(&session.annotator);
+    ui.label(egui::RichText::new("Selected span").strong());
     let selected = app
         .pane
         .selected_span
@@ -26,38 +27,24 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         .cloned();
     match selected {
         Some(span) => {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 super::theme::color_chip(ui, color_of(&span.label));
                 ui.colored_label(color_of(&span.label), RichText::new(&span.label).strong());
                 ui.weak(format!("#{} · [{}..{})", span.id.0, span.start, span.end));
             });
-            ui.label(format!("“{}”", span.text));
+            ui.add(egui::Label::new(format!("“{}”", span.text)).wrap());
             let mut edited = span.clone();
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label("Review:");
-                for r in [Review::Unreviewed, Review::Accepted, Review::Rejected] {
-                    ui.selectable_value(&mut edited.review, r, format!("{r:?}"));
-                }
+                ui.add_enabled_ui(editable, |ui| {
+                    for r in [Review::Unreviewed, Review::Accepted, Review::Rejected] {
+                        ui.selectable_value(&mut edited.review, r, format!("{r:?}"));
+                    }
+                });
             });
             ui.label("Note:");
-            // The note is edited in a draft and committed when the field loses focus,
-            // so one note is one undo step rather than one per keystroke.
-            if app.note_draft.as_ref().is_none_or(|(id, _)| *id != span.id) {
-                app.note_draft = Some((span.id, span.note.clone()));
-            }
-            let mut commit_note = false;
-            if let Some((_, draft)) = app.note_draft.as_mut() {
-                let note = ui.add(
-                    egui::TextEdit::multiline(draft)
-                        .desired_rows(2)
-                        .hint_text("Add a note…"),
-                );
-                commit_note = note.lost_focus() && *draft != span.note;
-                if commit_note {
-                    edited.note = draft.clone();
-                }
-            }
-            if (edited.review != span.review || commit_note)
+            note_ui(ui, app, &doc_id, &span, editable);
+            if edited.review != span.review
                 && let Err(e) = app
                     .session
                     .as_mut()
@@ -65,25 +52,33 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             {
                 app.notify(e.to_string(), true);
             }
-            let relations: Vec<String> = session_relations(app, &doc_id, span.id);
-            if !relations.is_empty() {
-                ui.label("Relations:");
-                for r in relations {
-                    ui.weak(r);
+            relations_ui(ui, app, &doc_id, span.id, editable);
+            ui.horizontal_wrapped(|ui| {
+                if ui
+                    .add_enabled(editable, egui::Button::new("Delete span (Del)"))
+                    .on_disabled_hover_text("This layer is read-only")
+                    .clicked()
+                {
+                    app.run(super::commands::Command::DeleteSpan);
                 }
-            }
-            if ui.button("Delete span (Del)").clicked() {
-                app.run(super::commands::Command::DeleteSpan);
-            }
+                if ui
+                    .add_enabled(editable, egui::Button::new("Relate… (R)"))
+                    .on_hover_text("Then click the span this one relates to")
+                    .on_disabled_hover_text("This layer is read-only")
+                    .clicked()
+                {
+                    app.run(super::commands::Command::StartRelation);
+                }
+            });
         }
         None => {
-            ui.weak("Click a span in the text to select it. Press a label key to relabel it, Delete to remove it.");
+            ui.add(egui::Label::new(egui::RichText::new("Click a span in the text to select it. Press a label key to relabel it, Delete to remove it, Shift+arrows to move its end, R to relate it to another.").weak()).wrap());
         }
     }
     ui.separator();
     let Some(session) = &app.session else { return };
     let spans = session.spans(&doc_id);
-    ui.heading(format!("Spans ({})", spans.len()));
+    ui.label(egui::RichText::new(format!("Spans ({})", spans.len())).strong());
     let mut go_to = None;
     // Only the visible rows are built: a document may hold tens of thousands of spans.
     let row_height = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
@@ -119,30 +114,94 @@ pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     }
 }
 
-/// The relations of span `id`, as "TYPE -> LABEL “text”" lines (read-only for now).
-fn session_relations(app: &SpanbenchApp, doc: &str, id: crate::model::SpanId) -> Vec<String> {
-    let Some(set) = app
-        .session
-        .as_ref()
-        .and_then(|s| s.corpus.set(&s.annotator, doc))
-    else {
-        return Vec::new();
+/// The note field. It commits on every change, so save, quit, switching document and
+/// undo all see what is typed; the keystrokes of one visit to the field are one undo
+/// step (the history is sealed when the field gains or loses focus).
+fn note_ui(ui: &mut Ui, app: &mut SpanbenchApp, doc: &str, span: &Span, editable: bool) {
+    let key = (span.id, doc.to_string());
+    let id = egui::Id::unique(("span_note", doc, span.id.0));
+    let focused = ui.memory(|m| m.has_focus(id));
+    // The field shows the stored note unless it is being typed in.
+    if !focused
+        || app
+            .note_draft
+            .as_ref()
+            .is_none_or(|(sid, _)| *sid != span.id)
+    {
+        app.note_draft = Some((span.id, span.note.clone()));
+    }
+    let Some((_, draft)) = app.note_draft.as_mut() else {
+        return;
     };
-    let describe = |sid| {
-        set.span(sid).map_or(format!("#{}", sid.0), |s| {
-            format!("{} “{}”", s.label, s.text)
-        })
+    let response = ui.add_enabled(
+        editable,
+        egui::TextEdit::multiline(draft)
+            .id(id)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY)
+            .hint_text("Add a note…"),
+    );
+    let text = draft.clone();
+    let Some(s) = app.session.as_mut() else {
+        return;
     };
-    set.relations
+    if response.gained_focus() || response.lost_focus() {
+        s.history.seal();
+    }
+    if response.changed()
+        && let Err(e) = s.set_note(&key.1, key.0, &text)
+    {
+        app.notify(e.to_string(), true);
+    }
+}
+
+/// The selected span's relations, each with the span at its other end and a delete
+/// button.
+fn relations_ui(ui: &mut Ui, app: &mut SpanbenchApp, doc: &str, id: SpanId, editable: bool) {
+    let Some(s) = &app.session else { return };
+    let rows: Vec<(RelationId, String)> = s
+        .relations(doc)
         .iter()
-        .filter_map(|r| {
-            if r.from == id {
-                Some(format!("{} -> {}", r.kind, describe(r.to)))
-            } else if r.to == id {
-                Some(format!("{} <- {}", r.kind, describe(r.from)))
+        .filter(|r| r.from == id || r.to == id)
+        .map(|r| {
+            let (arrow, other) = if r.from == id {
+                ("->", r.to)
             } else {
-                None
-            }
+                ("<-", r.from)
+            };
+            let other = s.span(doc, other).map_or(format!("#{}", other.0), |x| {
+                let mut t: String = x.text.chars().take(30).collect();
+                if x.text.chars().count() > 30 {
+                    t.push('…');
+                }
+                format!("{} “{}”", x.label, t)
+            });
+            (r.id, format!("{} {arrow} {other}", r.kind))
         })
-        .collect()
+        .collect();
+    if rows.is_empty() {
+        ui.weak("No relations (press R to add one).");
+        return;
+    }
+    ui.label(format!("Relations ({}):", rows.len()));
+    let mut remove = None;
+    for (rid, text) in rows {
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(editable, egui::Button::new("×").small())
+                .on_hover_text(format!("Delete this relation: {text}"))
+                .on_disabled_hover_text("This layer is read-only")
+                .clicked()
+            {
+                remove = Some(rid);
+            }
+            ui.add(egui::Label::new(text).truncate());
+        });
+    }
+    if let Some(rid) = remove
+        && let Some(s) = app.session.as_mut()
+        && let Err(e) = s.remove_relation(doc, rid)
+    {
+        app.notify(e.to_string(), true);
+    }
 }

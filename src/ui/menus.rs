@@ -107,10 +107,14 @@ pub fn toolbar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             // Dark text on light label colours reads better in the light theme.
             let ink = if ui.visuals().dark_mode { Color32::WHITE } else { Color32::BLACK };
             let text = RichText::new(format!("{}  {}", l.shortcut, l.name)).color(ink).strong();
+            let key = if l.shortcut.is_empty() { "no key".to_string() } else { format!("key {}", l.shortcut) };
             let resp = ui
                 .add_enabled(has_target, Button::new(text).fill(color.gamma_multiply(0.85)))
-                .on_hover_text(format!("{} ({})\n{}", l.name, l.key, l.description))
-                .on_disabled_hover_text(format!("{}\nSelect text (drag or double-click) to tag it.", l.description));
+                .on_hover_text(format!("{} ({}, {key})\n{}", l.name, l.key, l.description))
+                .on_disabled_hover_text(format!(
+                    "{} ({}, {key})\n{}\nSelect text (drag or double-click a word), then press {} to tag it.",
+                    l.name, l.key, l.description, l.shortcut
+                ));
             if resp.clicked() {
                 clicked_label = Some(l.key.clone());
             }
@@ -137,7 +141,9 @@ pub fn toolbar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             s.annotator = chosen;
             s.revision += 1;
             app.pane.selected_span = None;
+            app.pane.linking = None;
         }
+        super::editing::layer_lock_ui(ui, app);
         if let Some(st) = status {
             ui.separator();
             let mut new = st;
@@ -172,10 +178,12 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 ui.separator();
                 ui.label(format!("Annotator: {}", app.settings.annotator));
                 if s.annotator != app.settings.annotator {
-                    ui.colored_label(
-                        ui.visuals().warn_fg_color,
-                        format!("(editing {}'s layer)", s.annotator),
-                    );
+                    let text = if s.is_editable(&s.annotator) {
+                        format!("(editing {}'s layer)", s.annotator)
+                    } else {
+                        format!("🔒 {}'s layer: read-only", s.annotator)
+                    };
+                    ui.colored_label(ui.visuals().warn_fg_color, text);
                 }
                 ui.separator();
                 if s.is_dirty() {
