@@ -7,6 +7,7 @@ pub mod edit;
 pub mod formats;
 pub mod history;
 pub mod import;
+pub mod merge;
 pub mod model;
 pub mod offsets;
 pub mod session;

@@ -236,7 +236,7 @@ pub fn export_to_folder(
 ) -> Result<Report, ExportError> {
     let path_err = |p: &Path| {
         let p = p.to_path_buf();
-        move |e| ExportError::Path { path: p, source: e }
+        move |e| ExportError::Path { path: p, error: e }
     };
     if out.exists() {
         let empty = fs::read_dir(out).map_err(path_err(out))?.next().is_none();
@@ -294,7 +294,7 @@ pub fn export_to_folder(
         let _ = fs::remove_dir_all(&staged);
         return Err(ExportError::Path {
             path: out.to_path_buf(),
-            source: e,
+            error: e,
         });
     }
     if let Some(old) = old {
@@ -346,7 +346,8 @@ pub fn parse(
                 }
                 if bad || frags.is_empty() {
                     errors.push(format!(
-                        "{loc}: offsets {rest:?} are not `start end[;start end]`"
+                        "{loc}: offsets {:?} are not `start end[;start end]`",
+                        crate::storage::excerpt(rest)
                     ));
                     continue;
                 }
@@ -354,7 +355,8 @@ pub fn parse(
                 let end = frags[frags.len() - 1].1;
                 if frags.iter().any(|&(a, b)| a >= b || b > len) || start >= end {
                     errors.push(format!(
-                        "{loc}: offsets {rest:?} are out of bounds or empty (the text has {len} chars)"
+                        "{loc}: offsets {:?} are out of bounds or empty (the text has {len} chars)",
+                        crate::storage::excerpt(rest)
                     ));
                     continue;
                 }
@@ -363,11 +365,19 @@ pub fn parse(
                     .map(|&(a, b)| slice_chars(text, a, b).unwrap_or(""))
                     .collect();
                 let joined = ftext.join(" ");
-                if let Some(t) = tail
-                    && t != joined
-                {
+                // brat always writes the text column; a line without it is cut short.
+                let Some(t) = tail else {
                     errors.push(format!(
-                        "{loc}: text {t:?} does not match the .txt's {joined:?} at {rest}"
+                        "{loc}: T line has no text column (`T1<TAB>LABEL start end<TAB>text`); is the file cut short?"
+                    ));
+                    continue;
+                };
+                if t != joined {
+                    errors.push(format!(
+                        "{loc}: text {:?} does not match the .txt's {:?} at {}",
+                        crate::storage::excerpt(t),
+                        crate::storage::excerpt(&joined),
+                        crate::storage::excerpt(rest)
                     ));
                     continue;
                 }
@@ -426,7 +436,10 @@ pub fn parse(
                 "{loc}: {} line ignored; spanbench has no events or equivalence sets",
                 &id[..1]
             )),
-            _ => errors.push(format!("{loc}: unknown annotation line {id:?}")),
+            _ => errors.push(format!(
+                "{loc}: unknown annotation line {:?}",
+                crate::storage::excerpt(id)
+            )),
         }
     }
     for (target, key, value, loc) in attrs {

@@ -99,14 +99,16 @@ pub fn parse(src: &str, file: &str, annotator: &str) -> Parsed {
         let cols: Vec<&str> = t.split_whitespace().collect();
         if cols.len() < 2 {
             errors.push(format!(
-                "{file}:{lineno}: expected a token and a tag, found {t:?}"
+                "{file}:{lineno}: expected a token and a tag, found {:?}",
+                crate::storage::excerpt(t)
             ));
             continue;
         }
         let (tok, tag) = (cols[0], cols[cols.len() - 1]);
         if !is_tag(tag) {
             errors.push(format!(
-                "{file}:{lineno}: {tag:?} is not a tag (O, B-X, I-X, E-X, S-X, L-X or U-X)"
+                "{file}:{lineno}: {:?} is not a tag (O, B-X, I-X, E-X, S-X, L-X or U-X)",
+                crate::storage::excerpt(tag)
             ));
             continue;
         }

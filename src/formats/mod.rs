@@ -25,7 +25,9 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use import::{ImportErrors, ImportFormat, Imported, detect, import_paths, import_paths_as};
+pub use import::{
+    ImportErrors, ImportFormat, Imported, detect, detect_strict, import_paths, import_paths_as,
+};
 
 use crate::model::{AnnotationSet, Corpus, Document, Problem, Span};
 
@@ -209,23 +211,45 @@ pub enum ExportError {
     NoAnnotator(String),
     #[error("no adjudicated layer: no annotator is named {GOLD_ANNOTATOR:?}")]
     NoGold,
+    // None of these is a `source`: each message holds its cause, and error chains would
+    // print it twice.
     #[error("writing the export: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("{}: {source}", path.display())]
+    Io(std::io::Error),
+    #[error("{}: {error}", path.display())]
     Path {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("encoding JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     #[error("writing CSV: {0}")]
-    Csv(#[from] ::csv::Error),
+    Csv(::csv::Error),
+    #[error("{} is inside the spanbench project {}; export to a folder outside any project", path.display(), project.display())]
+    InsideProject { path: PathBuf, project: PathBuf },
     #[error("{} is not empty and is not a brat export; choose a new folder", .0.display())]
     FolderNotEmpty(PathBuf),
     #[error("{format} writes several files; give a file path, not `-`")]
     NeedsPath { format: &'static str },
     #[error("--strict: the export would drop or change {} thing(s); nothing was written. First: {}", .0.len(), .0.first().map(String::as_str).unwrap_or(""))]
     Strict(Vec<String>),
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> Self {
+        ExportError::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for ExportError {
+    fn from(e: serde_json::Error) -> Self {
+        ExportError::Json(e)
+    }
+}
+
+impl From<::csv::Error> for ExportError {
+    fn from(e: ::csv::Error) -> Self {
+        ExportError::Csv(e)
+    }
 }
 
 /// The records an export writes: every document once per annotator that has a set on
@@ -524,7 +548,7 @@ impl Staged {
             .unwrap_or(Path::new("."));
         let path_err = |e| ExportError::Path {
             path: dir.to_path_buf(),
-            source: e,
+            error: e,
         };
         fs::create_dir_all(dir).map_err(path_err)?;
         let tmp = tempfile::Builder::new()
@@ -544,7 +568,7 @@ impl Staged {
         for (tmp, target) in self.files {
             tmp.persist(&target).map_err(|e| ExportError::Path {
                 path: target.clone(),
-                source: e.error,
+                error: e.error,
             })?;
         }
         Ok(())
