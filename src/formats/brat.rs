@@ -225,8 +225,9 @@ pub fn record_paths(records: &[Record]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Writes the whole folder beside `out`, then swaps it into place. An existing `out`
-/// is replaced only if it is empty or a previous brat export (it has annotation.conf).
+/// Writes the whole folder beside `out`, then swaps it into place in one step. An
+/// existing `out` is replaced only if it is empty or a previous brat export (it has
+/// annotation.conf).
 pub fn export_to_folder(
     records: &[Record],
     corpus: &Corpus,
@@ -244,19 +245,12 @@ pub fn export_to_folder(
             return Err(ExportError::FolderNotEmpty(out.to_path_buf()));
         }
     }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(path_err(parent))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".spanbench-brat-")
-        .tempdir_in(parent)
-        .map_err(path_err(parent))?;
+    let staged = crate::storage::output::FolderOut::new(out).map_err(path_err(out))?;
+    let tmp = staged.path();
     let mut report = Report::default();
     let rel_paths = record_paths(records);
     for (i, (rec, rel)) in records.iter().zip(&rel_paths).enumerate() {
-        let base = tmp.path().join(rel);
+        let base = tmp.join(rel);
         if let Some(dir) = base.parent() {
             fs::create_dir_all(dir).map_err(path_err(dir))?;
         }
@@ -269,37 +263,10 @@ pub fn export_to_folder(
         report.spans += rec.spans().len();
         progress(i + 1, records.len());
     }
-    let conf = tmp.path().join("annotation.conf");
+    let conf = tmp.join("annotation.conf");
     fs::write(&conf, annotation_conf(&corpus.project, records)).map_err(path_err(&conf))?;
     check_strict(&report, opts)?;
-    let staged = tmp.keep();
-    let old = if out.exists() {
-        let old = parent.join(format!(
-            ".spanbench-brat-old-{}",
-            staged
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        fs::rename(out, &old).map_err(path_err(out))?;
-        Some(old)
-    } else {
-        None
-    };
-    if let Err(e) = fs::rename(&staged, out) {
-        // Put the previous export back rather than leave nothing.
-        if let Some(old) = &old {
-            let _ = fs::rename(old, out);
-        }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(ExportError::Path {
-            path: out.to_path_buf(),
-            error: e,
-        });
-    }
-    if let Some(old) = old {
-        let _ = fs::remove_dir_all(old);
-    }
+    staged.commit().map_err(path_err(out))?;
     Ok(report)
 }
 

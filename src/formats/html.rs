@@ -43,7 +43,99 @@ const BLOCK: &[&str] = &[
 /// so a private-use character stands for the line breaks the page asks for.
 const BR: char = '\u{E000}';
 
-/// Returns `(title, text)`; paragraphs are separated by a blank line.
+/// Deepest nesting read. Real pages stay far below it; past it, parsing time grows with
+/// the square of the depth, so such input is refused rather than parsed.
+pub const MAX_DEPTH: usize = 2000;
+
+/// Elements that never hold content, or whose end tag may be left out (so a missing
+/// one does not mean deeper nesting).
+const NOT_NESTING: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup",
+    "tbody", "thead", "tfoot", "colgroup", "caption", "rb", "rt", "rp", "rtc", "html", "head",
+    "body",
+];
+
+/// Elements whose content is raw text up to their end tag.
+const RAW: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext"];
+
+/// The deepest element nesting of `html` in one linear pass over its tags, with the
+/// line where it first passes `limit` (if it does).
+pub fn nesting_depth(html: &str, limit: usize) -> (usize, Option<usize>) {
+    let b = html.as_bytes();
+    let (mut i, mut depth, mut max, mut over) = (0, 0usize, 0, None);
+    let find = |from: usize, pat: &[u8]| -> usize {
+        b[from.min(b.len())..]
+            .windows(pat.len())
+            .position(|w| w.eq_ignore_ascii_case(pat))
+            .map_or(b.len(), |p| from + p + pat.len())
+    };
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        if b[i..].starts_with(b"<!--") {
+            i = find(i + 4, b"-->");
+            continue;
+        }
+        let closing = b.get(i + 1) == Some(&b'/');
+        let start = i + 1 + closing as usize;
+        let mut j = start;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b':') {
+            j += 1;
+        }
+        if j == start {
+            i += 1;
+            continue;
+        }
+        let name = html[start..j].to_ascii_lowercase();
+        // The end of the tag, skipping quoted attribute values.
+        let mut quote = None;
+        while j < b.len() {
+            match (quote, b[j]) {
+                (None, b'"' | b'\'') => quote = Some(b[j]),
+                (Some(q), c) if c == q => quote = None,
+                (None, b'>') => break,
+                _ => {}
+            }
+            j += 1;
+        }
+        let self_closing = j > 0 && b.get(j - 1) == Some(&b'/');
+        i = j + 1;
+        if NOT_NESTING.contains(&name.as_str()) || self_closing {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if RAW.contains(&name.as_str()) {
+            i = find(i, format!("</{name}").as_bytes());
+        } else {
+            depth += 1;
+            if depth > max {
+                max = depth;
+                if max > limit && over.is_none() {
+                    over = Some(html[..i.min(html.len())].matches('\n').count() + 1);
+                }
+            }
+        }
+    }
+    (max, over)
+}
+
+/// Returns `(title, text)`; paragraphs are separated by a blank line. Refuses HTML
+/// nested deeper than [`MAX_DEPTH`], saying where.
+pub fn extract_checked(html: &str) -> Result<(Option<String>, String), String> {
+    if let (depth, Some(line)) = nesting_depth(html, MAX_DEPTH) {
+        return Err(format!(
+            "line {line}: elements nested {depth} deep; spanbench reads HTML nested up to {MAX_DEPTH} elements deep"
+        ));
+    }
+    Ok(extract(html))
+}
+
+/// Returns `(title, text)`; paragraphs are separated by a blank line. Call
+/// [`extract_checked`] on input from outside.
 pub fn extract(html: &str) -> (Option<String>, String) {
     let doc = Html::parse_document(html);
     let sel = |s: &str| Selector::parse(s).ok();
@@ -64,32 +156,42 @@ pub fn extract(html: &str) -> (Option<String>, String) {
     (title, paras.join("\n\n"))
 }
 
-fn walk(el: ElementRef, paras: &mut Vec<String>, cur: &mut String) {
-    for child in el.children() {
-        match child.value() {
-            Node::Text(t) => cur.push_str(t),
-            Node::Element(e) => {
-                let name = e.name();
-                if SKIP.contains(&name) {
-                    continue;
-                }
-                let Some(child_el) = ElementRef::wrap(child) else {
-                    continue;
-                };
-                if name == "br" {
-                    cur.push(BR);
-                    continue;
-                }
-                let block = BLOCK.contains(&name);
-                if block {
-                    flush(paras, cur);
-                }
-                walk(child_el, paras, cur);
-                if block {
+/// Gathers text in document order with an explicit stack, so no nesting depth can
+/// exhaust the call stack.
+fn walk(root: ElementRef, paras: &mut Vec<String>, cur: &mut String) {
+    enum Step<'a> {
+        Enter(ego_tree::NodeRef<'a, Node>),
+        Leave(&'a str),
+    }
+    let mut stack: Vec<Step> = root.children().rev().map(Step::Enter).collect();
+    while let Some(step) = stack.pop() {
+        let child = match step {
+            Step::Leave(name) => {
+                if BLOCK.contains(&name) {
                     flush(paras, cur);
                 } else if matches!(name, "td" | "th") {
                     cur.push(' ');
                 }
+                continue;
+            }
+            Step::Enter(c) => c,
+        };
+        match child.value() {
+            Node::Text(t) => cur.push_str(t),
+            Node::Element(e) => {
+                let name = e.name();
+                if SKIP.contains(&name) || ElementRef::wrap(child).is_none() {
+                    continue;
+                }
+                if name == "br" {
+                    cur.push(BR);
+                    continue;
+                }
+                if BLOCK.contains(&name) {
+                    flush(paras, cur);
+                }
+                stack.push(Step::Leave(name));
+                stack.extend(child.children().rev().map(Step::Enter));
             }
             _ => {}
         }
@@ -116,6 +218,32 @@ fn collapse(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::extract;
+
+    #[test]
+    fn deep_nesting_is_refused_quickly_and_moderate_nesting_read() {
+        let deep = |n: usize, tag: &str| {
+            format!(
+                "<html><body>{}x{}</body></html>",
+                format!("<{tag}>").repeat(n),
+                format!("</{tag}>").repeat(n)
+            )
+        };
+        let t = std::time::Instant::now();
+        for n in [20_000, 50_000] {
+            let err = super::extract_checked(&deep(n, "div")).unwrap_err();
+            assert!(err.contains("nested") && err.contains("line 1"), "{err}");
+        }
+        assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
+        let (_, text) = super::extract_checked(&deep(1500, "div")).unwrap();
+        assert_eq!(text, "x");
+        let (_, text) = super::extract_checked(&deep(1500, "b")).unwrap();
+        assert_eq!(text, "x");
+        // Unclosed paragraphs and list items are not nesting.
+        let flat = format!("<body>{}</body>", "<p>a<li>b".repeat(5000));
+        assert_eq!(super::nesting_depth(&flat, 10).1, None);
+        let (depth, _) = super::nesting_depth("<div a='>'><span>x</span><br><img/></div>", 10);
+        assert_eq!(depth, 2);
+    }
 
     #[test]
     fn keeps_paragraphs_and_drops_scripts_and_navigation() {

@@ -679,7 +679,8 @@ fn read_job(job: &Job) -> Result<JobOutput, Vec<String>> {
             vec![d]
         }
         ImportFormat::Html => {
-            let (title, text) = super::html::extract(&src);
+            let (title, text) =
+                super::html::extract_checked(&src).map_err(|e| vec![format!("{file}:{e}")])?;
             if text.trim().is_empty() {
                 return Err(vec![format!("{file}: the HTML holds no article text")]);
             }

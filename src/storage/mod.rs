@@ -14,6 +14,7 @@ pub mod atomic;
 pub mod confine;
 mod error;
 pub mod lock;
+pub mod output;
 mod ron_io;
 pub mod stage;
 
