@@ -213,10 +213,12 @@ fn import(
         for e in &refused {
             eprintln!("error: {e}");
         }
-        eprintln!(
-            "error: {} file(s) refused; nothing was imported",
-            refused.len()
-        );
+        if refused.len() > 1 {
+            eprintln!(
+                "error: {} file(s) refused; nothing was imported",
+                refused.len()
+            );
+        }
         return Ok(ExitCode::FAILURE);
     }
     // Plain text files keep their file-by-file behaviour: good files are added, and

@@ -13,3 +13,4 @@ pub mod offsets;
 pub mod session;
 pub mod storage;
 pub mod ui;
+pub mod watch;

@@ -209,7 +209,10 @@ impl Session {
         self.revision += 1;
     }
 
+    /// Marks project.ron unsaved (call [`Session::check_writable`] before changing it).
     pub fn mark_project_dirty(&mut self) {
+        // The lock is what lets the save go through; if it is busy, the save says so.
+        let _ = self.check_writable();
         self.dirty_project = true;
         self.mark();
     }

@@ -271,7 +271,10 @@ fn needs_text_flag(file: &str, what: &str) -> String {
 /// text: such a file is never imported as plain text unless the user says so.
 pub fn detect_strict(path: &Path) -> Result<Option<ImportFormat>, String> {
     let file = path.display().to_string();
-    let meta = fs::metadata(path).map_err(|e| format!("{file}: {e}"))?;
+    // A file that cannot be looked at is reported by the reader, which names it.
+    let Ok(meta) = fs::metadata(path) else {
+        return Ok(None);
+    };
     if meta.is_dir() {
         let (files, _) = walk(path);
         return Ok(files

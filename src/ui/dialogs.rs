@@ -14,7 +14,7 @@ use egui::{Context, Id, Modal, Ui};
 use super::app::SpanbenchApp;
 use super::commands::Command;
 use super::settings::valid_annotator;
-use crate::formats::import::{ImportFormat, Imported};
+use crate::formats::import::ImportFormat;
 use crate::formats::{self, ExportFormat, ExportOptions, Layer, OffsetUnit, TagScheme};
 use crate::model::Label;
 use crate::session::Session;
@@ -133,7 +133,12 @@ impl Dialog {
 /// What a background job hands back when it ends.
 pub enum JobOutcome {
     Exported(String),
-    Imported(Imported),
+    /// The import was committed to disk: the documents added, sets written, notes.
+    Imported {
+        added: Vec<String>,
+        sets: usize,
+        notes: usize,
+    },
     Failed(String),
 }
 
@@ -204,18 +209,17 @@ impl SpanbenchApp {
         match outcome {
             JobOutcome::Exported(msg) => self.notify(msg, false),
             JobOutcome::Failed(msg) => self.notify(msg, true),
-            JobOutcome::Imported(imported) => {
+            JobOutcome::Imported { added, sets, notes } => {
                 let Some(s) = self.session.as_mut() else {
                     return;
                 };
-                let n_sets = imported.sets.len();
-                let notes = imported.notes.len();
-                let added = s.add_imported(imported.documents, imported.sets);
+                // The import wrote the files itself; read them in.
+                let (_, errors) = s.refresh(None);
                 if let Some(first) = added.first() {
                     self.current_doc = Some(first.clone());
                 }
                 let mut msg = format!(
-                    "Imported {} document(s) and {n_sets} annotation set(s).",
+                    "Imported {} document(s) and {sets} annotation set(s).",
                     added.len()
                 );
                 if notes > 0 {
@@ -223,8 +227,9 @@ impl SpanbenchApp {
                         " {notes} note(s): see `spanbench import` for details."
                     ));
                 }
-                if self.save_now() {
-                    self.notify(msg, false);
+                match errors.first() {
+                    Some(e) => self.notify(format!("{msg} But: {e}"), true),
+                    None => self.notify(msg, false),
                 }
             }
         }
@@ -264,25 +269,44 @@ impl SpanbenchApp {
         Ok(())
     }
 
-    /// Starts importing files and folders in the background. Nothing changes in the
-    /// project unless every file imports cleanly.
+    /// Starts importing files and folders in the background. The import takes the
+    /// project lock, reads the project as it is on disk, and commits everything or
+    /// nothing; this window saves its own work first and reads the result in after.
     pub fn start_import(
         &mut self,
         paths: Vec<PathBuf>,
         format: Option<ImportFormat>,
         annotator: String,
     ) -> Result<(), String> {
-        let corpus = self.corpus_for_job()?;
-        self.job =
-            Some(Job::spawn(
-                "Importing",
-                move |progress| match formats::import::import_paths_as(
-                    &corpus, &paths, format, &annotator, progress,
-                ) {
-                    Ok(imported) => JobOutcome::Imported(imported),
-                    Err(e) => JobOutcome::Failed(format!("Import failed: {e}")),
-                },
-            ));
+        if self.job.is_some() {
+            return Err("another import or export is still running".into());
+        }
+        if !self.save_now() {
+            return Err("your unsaved work could not be saved; import after saving".into());
+        }
+        let root = self.session.as_ref().ok_or("no project open")?.root.clone();
+        let who = format!("{} (import)", self.settings.annotator);
+        self.job = Some(Job::spawn("Importing", move |progress| {
+            let wait = std::time::Duration::from_secs(60);
+            let mut s = match Session::open_for_writing(&root, &who, wait, |_| {}) {
+                Ok((s, _)) => s,
+                Err(e) => return JobOutcome::Failed(format!("Import failed: {e}")),
+            };
+            match formats::import::import_paths_as(&s.corpus, &paths, format, &annotator, progress) {
+                Ok(imported) => {
+                    let sets = imported.sets.len();
+                    let notes = imported.notes.len();
+                    let added = s.add_imported(imported.documents, imported.sets);
+                    match s.save() {
+                        Ok(_) => JobOutcome::Imported { added, sets, notes },
+                        Err(e) => JobOutcome::Failed(format!(
+                            "Import failed: {e}; nothing was imported"
+                        )),
+                    }
+                }
+                Err(e) => JobOutcome::Failed(format!("Import failed: {e}")),
+            }
+        }));
         Ok(())
     }
 }
@@ -605,10 +629,15 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                         match check_labels(draft) {
                             Ok(()) => {
                                 if let Some(s) = app.session.as_mut() {
-                                    s.corpus.project.labels = draft.clone();
-                                    s.mark_project_dirty();
+                                    match s.check_writable() {
+                                        Ok(()) => {
+                                            s.corpus.project.labels = draft.clone();
+                                            s.mark_project_dirty();
+                                            close = true;
+                                        }
+                                        Err(e) => *error = Some(e.to_string()),
+                                    }
                                 }
-                                close = true;
                             }
                             Err(e) => *error = Some(e),
                         }
