@@ -780,9 +780,13 @@ fn rel_set(a: &str, d: &str) -> String {
     format!("{}/{a}/{d}.ron", storage::ANNOTATIONS_DIR)
 }
 
-/// The bytes of a file now (None if it does not exist) and their stamp.
+/// The bytes of a file now (None if there is no file) and their stamp. Something else
+/// in its place (a folder) counts as no file here; the commit refuses to replace it.
 fn read_current(path: &Path) -> Result<(Option<Vec<u8>>, Option<u64>), StorageError> {
     storage::confine::refuse_link(path)?;
+    if fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Ok((None, None));
+    }
     match fs::read(path) {
         Ok(b) => {
             let h = storage::stamp(&b);

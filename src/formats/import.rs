@@ -380,25 +380,18 @@ fn detect_json_strict(body: &str, truncated: bool, file: &str) -> Result<ImportF
             Err(e) => Err(json_error(file, 1, &e)),
         };
     }
-    // JSON lines: every line must parse (the last one of a cut prefix may not).
-    let lines: Vec<(usize, &str)> = body
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    let mut first = None;
-    for (i, (n, line)) in lines.iter().enumerate() {
+    // JSON lines: the first line that parses tells the format, and the format's reader
+    // reports every line that does not; if none parses, the first error is the answer.
+    let mut first_error = None;
+    for (n, line) in body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         match serde_json::from_str::<Value>(line) {
-            Ok(v) => {
-                first.get_or_insert(v);
+            Ok(v) => return detect_json(&v.to_string()).ok_or_else(unknown),
+            Err(e) => {
+                first_error.get_or_insert_with(|| json_error(file, n + 1, &e));
             }
-            Err(_) if truncated && i + 1 == lines.len() => {}
-            Err(e) => return Err(json_error(file, n + 1, &e)),
         }
     }
-    first
-        .and_then(|v| detect_json(&v.to_string()))
-        .ok_or_else(unknown)
+    Err(first_error.unwrap_or_else(unknown))
 }
 
 fn detect_json(body: &str) -> Option<ImportFormat> {

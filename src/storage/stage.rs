@@ -167,15 +167,18 @@ impl Batch {
         sync_dir(&dir);
         let n = self.files.len();
         let result = roll_forward(&self.root, &dir);
-        // The folder goes whether the renames worked or not: what is left of it is
-        // rolled forward by the next writer only if the manifest survived.
-        if result.is_ok()
-            && let Some(d) = self.dir.take()
-        {
-            let _ = d.close();
-        } else if let Some(d) = self.dir.take() {
-            // Keep the folder with its manifest so the next open finishes the commit.
-            let _ = d.keep();
+        let moved_some = self
+            .files
+            .iter()
+            .any(|(_, staged)| !staged.exists());
+        if let Some(d) = self.dir.take() {
+            if result.is_ok() || !moved_some {
+                // Done, or failed before the first rename: the project is as it was.
+                let _ = d.close();
+            } else {
+                // Failed part-way: keep the manifest so the next writer finishes it.
+                let _ = d.keep();
+            }
         }
         result.map(|_| n)
     }
@@ -188,27 +191,39 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Renames what the manifest in `dir` lists into place (skipping entries already
-/// moved), then fsyncs the folders written to.
+/// moved), then fsyncs the folders written to. Every target is checked, and every
+/// folder made, before the first rename, so a target that cannot be written (a folder
+/// in the way, a link, a name from elsewhere) fails the commit with nothing moved.
 fn roll_forward(root: &Path, dir: &Path) -> Result<(), StorageError> {
     let manifest = fs::read_to_string(dir.join(MANIFEST))
         .map_err(|e| StorageError::io(&dir.join(MANIFEST), e))?;
+    let mut moves = Vec::new();
     let mut touched = BTreeSet::new();
     for line in manifest.lines() {
         let Some((name, rel)) = line.split_once('\t') else {
             continue;
         };
         let staged = dir.join(name);
-        if !staged.is_file() || name.contains('/') || name.starts_with('.') {
+        if name.contains('/') || name.starts_with('.') || !staged.is_file() {
             continue;
         }
         let Some(target) = Target::parse(rel) else {
             return Err(StorageError::Outside(root.join(rel)));
         };
         let dest = target.check(root)?;
+        if fs::symlink_metadata(&dest).is_ok_and(|m| !m.is_file()) {
+            return Err(StorageError::io(
+                &dest,
+                std::io::Error::other("something other than a file is in the way"),
+            ));
+        }
         if let Some(parent) = dest.parent() {
             confine::create_dirs(root, parent)?;
             touched.insert(parent.to_path_buf());
         }
+        moves.push((staged, dest));
+    }
+    for (staged, dest) in moves {
         fs::rename(&staged, &dest).map_err(|e| StorageError::io(&dest, e))?;
     }
     for d in touched {

@@ -386,7 +386,7 @@ impl SpanbenchApp {
                     "Another process left a file that cannot be read; it will not be saved over until it reads again: {e}"
                 );
                 self.notify(text, true);
-            } else if changed {
+            } else if changed && !self.notice.as_ref().is_some_and(|n| n.error) {
                 self.notify("Updated: another process changed this project.", false);
             }
             let s = self.session.as_ref();
