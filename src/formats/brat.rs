@@ -280,7 +280,9 @@ pub fn parse(
 ) -> Result<RawDoc, Vec<String>> {
     let mut doc = RawDoc::new(text.to_string(), file);
     let mut set = RawSet::new(annotator);
-    let mut errors = Vec::new();
+    let mut errors: Vec<String> = super::import::check_ends_with_newline(ann, file)
+        .into_iter()
+        .collect();
     let len = char_len(text);
     let mut attrs: Vec<(String, String, String, String)> = Vec::new();
     let mut span_notes: Vec<(String, String)> = Vec::new();

@@ -77,7 +77,9 @@ pub fn is_tag(t: &str) -> bool {
 /// four columns and two-column files both work). Tags may be IOB1, IOB2, BIOES or
 /// BILOU. Each document becomes its tokens joined by spaces, one sentence a line.
 pub fn parse(src: &str, file: &str, annotator: &str) -> Parsed {
-    let mut errors = Vec::new();
+    let mut errors: Vec<String> = super::import::check_ends_with_newline(src, file)
+        .into_iter()
+        .collect();
     let mut docs = Vec::new();
     let mut b = Builder::new(file, annotator);
     for (n, line) in src.lines().enumerate() {

@@ -119,6 +119,20 @@ impl std::error::Error for ImportErrors {}
 /// are lines). Documents read are still checked, so that one run reports everything.
 pub type Parsed = (Vec<RawDoc>, Vec<String>);
 
+/// A line format's file must end with a line break: without one, the last line may have
+/// been cut short (a tag or a span id cut mid-way can still read as a valid, wrong
+/// line), and only the missing break tells.
+pub(crate) fn check_ends_with_newline(src: &str, file: &str) -> Option<String> {
+    let body = src.trim_end_matches([' ', '\t']);
+    if body.trim().is_empty() || body.ends_with('\n') || body.ends_with('\r') {
+        return None;
+    }
+    Some(format!(
+        "{file}:{}: the last line has no line break, so the file may be cut short; if it is complete, add a line break at its end",
+        body.lines().count()
+    ))
+}
+
 /// Parses JSON lines one by one, skipping blank lines. `line_fn` gets the line and its
 /// location (`file:line`) and returns the document or its problems (each already
 /// naming the location).
