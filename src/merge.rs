@@ -279,7 +279,13 @@ pub fn merge_projects(base: &Project, mine: &Project, theirs: &Project) -> Merge
             m.clone()
         }
     }
-    out.name = pick("the name", &base.name, &mine.name, &theirs.name, &mut conflicts);
+    out.name = pick(
+        "the name",
+        &base.name,
+        &mine.name,
+        &theirs.name,
+        &mut conflicts,
+    );
     out.settings = pick(
         "the settings",
         &base.settings,
@@ -371,12 +377,20 @@ mod tests {
     fn both_sides_additions_are_kept() {
         let base = set(vec![span(1, 0, "A")], vec![]);
         let mine = set(vec![span(1, 0, "A"), span(2, 5, "B")], vec![]);
-        let theirs = set(vec![span(1, 0, "A"), span(2, 9, "C"), span(3, 12, "D")], vec![(1, 1, 3)]);
+        let theirs = set(
+            vec![span(1, 0, "A"), span(2, 9, "C"), span(3, 12, "D")],
+            vec![(1, 1, 3)],
+        );
         let m = merge_sets(Some(&base), &mine, &theirs);
         assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
         assert_eq!(
             ids(&m.value),
-            vec![(1, 0, "A".into()), (2, 5, "B".into()), (4, 9, "C".into()), (3, 12, "D".into())]
+            vec![
+                (1, 0, "A".into()),
+                (2, 5, "B".into()),
+                (4, 9, "C".into()),
+                (3, 12, "D".into())
+            ]
         );
         assert_eq!(m.value.relations.len(), 1);
         assert_eq!(m.notes.len(), 1);

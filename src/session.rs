@@ -31,7 +31,9 @@ pub enum SessionError {
     },
     #[error("label {0:?} is not in the project's schema")]
     NoLabel(String),
-    #[error("the project is read-only here: {0} is writing to it; you can edit again once it is done")]
+    #[error(
+        "the project is read-only here: {0} is writing to it; you can edit again once it is done"
+    )]
     ReadOnly(String),
     #[error("cannot lock the project for writing: {0}")]
     Lock(StorageError),

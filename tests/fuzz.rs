@@ -50,7 +50,11 @@ fn seen(imp: &formats::Imported) -> Seen {
                 .sets
                 .iter()
                 .filter(|s| s.document == d.id)
-                .flat_map(|s| s.spans.iter().map(|x| (x.start, x.end, x.label.clone(), x.text.clone())))
+                .flat_map(|s| {
+                    s.spans
+                        .iter()
+                        .map(|x| (x.start, x.end, x.label.clone(), x.text.clone()))
+                })
                 .collect();
             spans.sort();
             (d.text.clone(), spans)
@@ -113,7 +117,10 @@ fn every_prefix_of_an_annotated_fixture_is_refused_or_imported_exactly() {
             // What was accepted is what the full file says, up to where it was cut.
             for (text, spans) in seen(&got) {
                 let Some((_, full_spans)) = whole.iter().find(|(t, _)| t.starts_with(&text)) else {
-                    panic!("{}: {cut} bytes gave a document the full file lacks: {text:?}", fx.name);
+                    panic!(
+                        "{}: {cut} bytes gave a document the full file lacks: {text:?}",
+                        fx.name
+                    );
                 };
                 let n = text.chars().count();
                 for s in &spans {
@@ -121,9 +128,9 @@ fn every_prefix_of_an_annotated_fixture_is_refused_or_imported_exactly() {
                     // span gives the part of it the file still holds, ending at its end.
                     let cut_span = fx.format == Some(ImportFormat::Conll)
                         && s.1 == n
-                        && full_spans
-                            .iter()
-                            .any(|f| f.0 == s.0 && f.1 > s.1 && f.2 == s.2 && f.3.starts_with(&s.3));
+                        && full_spans.iter().any(|f| {
+                            f.0 == s.0 && f.1 > s.1 && f.2 == s.2 && f.3.starts_with(&s.3)
+                        });
                     assert!(
                         full_spans.contains(s) || cut_span,
                         "{}: {cut} bytes gave span {s:?}, which the full file lacks",

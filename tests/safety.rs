@@ -54,10 +54,7 @@ fn refused(o: &Output) -> String {
     assert_eq!(o.status.code(), Some(1), "exit; stderr: {err}");
     assert!(!err.contains("panicked"), "{err}");
     for l in err.lines() {
-        assert!(
-            l.starts_with("error: ") || l.starts_with("note: "),
-            "{err}"
-        );
+        assert!(l.starts_with("error: ") || l.starts_with("note: "), "{err}");
     }
     err
 }
@@ -120,8 +117,16 @@ fn two_real_imports_at_once_lose_nothing() {
     for round in 0..6 {
         let (dir, root) = project();
         let d = dir.path();
-        let a = write(d, "a/report.jsonl", spans_line("Alpha beta gamma.", "ann1").as_bytes());
-        let b = write(d, "b/report.jsonl", spans_line("Delta epsilon zeta.", "ann2").as_bytes());
+        let a = write(
+            d,
+            "a/report.jsonl",
+            spans_line("Alpha beta gamma.", "ann1").as_bytes(),
+        );
+        let b = write(
+            d,
+            "b/report.jsonl",
+            spans_line("Delta epsilon zeta.", "ann2").as_bytes(),
+        );
         let ta = write(d, "a/report.txt", b"First report.\n");
         let tb = write(d, "b/report.txt", b"Second report.\n");
         let (x, y) = if round % 2 == 0 { (&a, &b) } else { (&b, &a) };
@@ -149,8 +154,32 @@ fn two_real_imports_at_once_lose_nothing() {
             ],
             "round {round}"
         );
-        assert!(corpus.set("ann1", &corpus.documents.iter().find(|d| d.text.starts_with("Alpha")).unwrap().id).is_some());
-        assert!(corpus.set("ann2", &corpus.documents.iter().find(|d| d.text.starts_with("Delta")).unwrap().id).is_some());
+        assert!(
+            corpus
+                .set(
+                    "ann1",
+                    &corpus
+                        .documents
+                        .iter()
+                        .find(|d| d.text.starts_with("Alpha"))
+                        .unwrap()
+                        .id
+                )
+                .is_some()
+        );
+        assert!(
+            corpus
+                .set(
+                    "ann2",
+                    &corpus
+                        .documents
+                        .iter()
+                        .find(|d| d.text.starts_with("Delta"))
+                        .unwrap()
+                        .id
+                )
+                .is_some()
+        );
     }
 }
 
@@ -164,7 +193,10 @@ fn an_import_waits_for_the_writer_and_names_it() {
         .unwrap()
         .unwrap();
     let before = snapshot(&root);
-    let o = run_in(dir.path(), &["import", "p", "--wait", "1", f.to_str().unwrap()]);
+    let o = run_in(
+        dir.path(),
+        &["import", "p", "--wait", "1", f.to_str().unwrap()],
+    );
     let err = refused(&o);
     assert!(err.contains("waiting") && err.contains("anna"), "{err}");
     let last = err.lines().last().unwrap();
@@ -187,11 +219,23 @@ fn an_existing_id_with_another_text_gets_a_new_id_and_a_note() {
     ok(&run_in(dir.path(), &["import", "p", a.to_str().unwrap()]));
     let o = run_in(dir.path(), &["import", "p", b.to_str().unwrap()]);
     ok(&o);
-    assert!(text(&o.stderr).contains("imported as \"report_2\""), "{}", text(&o.stderr));
-    let l1 = write(dir.path(), "c/report.jsonl", spans_line("Three four.", "ann").as_bytes());
+    assert!(
+        text(&o.stderr).contains("imported as \"report_2\""),
+        "{}",
+        text(&o.stderr)
+    );
+    let l1 = write(
+        dir.path(),
+        "c/report.jsonl",
+        spans_line("Three four.", "ann").as_bytes(),
+    );
     let o = run_in(dir.path(), &["import", "p", l1.to_str().unwrap()]);
     ok(&o);
-    assert!(text(&o.stderr).contains("exists already with a different text"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("exists already with a different text"),
+        "{}",
+        text(&o.stderr)
+    );
     let corpus = storage::load(&root).unwrap();
     assert_eq!(corpus.documents.len(), 3);
     assert_eq!(corpus.document("report").unwrap().text, "One.\n");
@@ -214,7 +258,10 @@ fn a_failing_save_changes_nothing() {
     let o = run_in(dir.path(), &["import", "p", f.to_str().unwrap()]);
     let err = refused(&o);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("zzz.ron") && err.contains("nothing was imported"), "{err}");
+    assert!(
+        err.contains("zzz.ron") && err.contains("nothing was imported"),
+        "{err}"
+    );
     let mut after = snapshot(&root);
     after.remove(Path::new(".gitignore"));
     let mut before = before;
@@ -227,7 +274,14 @@ fn a_failing_save_changes_nothing() {
 
 #[test]
 fn annotator_names_that_leave_the_project_are_refused_on_load() {
-    for bad in ["../../outside/layer", "/tmp/abs", "a/b", "..", ".hidden", "tab\tname"] {
+    for bad in [
+        "../../outside/layer",
+        "/tmp/abs",
+        "a/b",
+        "..",
+        ".hidden",
+        "tab\tname",
+    ] {
         let (dir, root) = project();
         let pf = root.join("project.ron");
         let s = fs::read_to_string(&pf).unwrap();
@@ -236,10 +290,16 @@ fn annotator_names_that_leave_the_project_are_refused_on_load() {
         let before = snapshot(&root);
         for cmd in ["validate", "stats"] {
             let err = refused(&run_in(dir.path(), &[cmd, "p"]));
-            assert!(err.contains("project.ron") && err.contains("annotator name"), "{bad:?} {cmd}: {err}");
+            assert!(
+                err.contains("project.ron") && err.contains("annotator name"),
+                "{bad:?} {cmd}: {err}"
+            );
             assert_eq!(err.lines().count(), 1, "{err}");
         }
-        let err = spanbench::session::Session::open(&root, "anna").err().unwrap().to_string();
+        let err = spanbench::session::Session::open(&root, "anna")
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("project.ron"), "{err}");
         assert_eq!(snapshot(&root), before);
     }
@@ -264,7 +324,12 @@ fn a_name_from_elsewhere_is_never_written_outside() {
 #[test]
 fn links_inside_a_project_are_refused_not_followed() {
     use std::os::unix::fs::symlink;
-    for which in ["annotations/gold", "documents", "annotations", "documents/d.ron"] {
+    for which in [
+        "annotations/gold",
+        "documents",
+        "annotations",
+        "documents/d.ron",
+    ] {
         let (dir, root) = project();
         let f = write(dir.path(), "d.txt", b"Text here.\n");
         ok(&run_in(dir.path(), &["import", "p", f.to_str().unwrap()]));
@@ -312,11 +377,19 @@ fn folder_import_skips_links_fifos_and_loops_and_reports_each() {
     ok(&o);
     let err = text(&o.stderr);
     for n in ["linked.txt", "loop", "pipe.txt"] {
-        assert!(err.lines().any(|l| l.contains(n) && l.contains("skipped")), "{n}: {err}");
+        assert!(
+            err.lines().any(|l| l.contains(n) && l.contains("skipped")),
+            "{n}: {err}"
+        );
     }
     let corpus = storage::load(&root).unwrap();
     assert_eq!(corpus.documents.len(), 1);
-    assert!(corpus.documents.iter().all(|d| !d.text.contains("password")));
+    assert!(
+        corpus
+            .documents
+            .iter()
+            .all(|d| !d.text.contains("password"))
+    );
     // A FIFO named on the command line is refused, not waited on.
     let o = run_in(d, &["import", "p", fifo.to_str().unwrap()]);
     let err = refused(&o);
@@ -349,13 +422,19 @@ fn exports_into_a_project_are_refused_and_modes_kept() {
         let reference = dir.path().join("reference");
         fs::File::create(&reference).unwrap();
         let out = dir.path().join("out.csv");
-        ok(&run_in(dir.path(), &["export", "p", "-f", "csv", "-o", "out.csv"]));
+        ok(&run_in(
+            dir.path(),
+            &["export", "p", "-f", "csv", "-o", "out.csv"],
+        ));
         let rel = dir.path().join("out.relations.csv");
         assert_eq!(mode(&out), mode(&reference));
         assert_eq!(mode(&rel), mode(&reference));
         fs::set_permissions(&out, fs::Permissions::from_mode(0o644)).unwrap();
         fs::set_permissions(&rel, fs::Permissions::from_mode(0o640)).unwrap();
-        ok(&run_in(dir.path(), &["export", "p", "-f", "csv", "-o", "out.csv"]));
+        ok(&run_in(
+            dir.path(),
+            &["export", "p", "-f", "csv", "-o", "out.csv"],
+        ));
         assert_eq!((mode(&out), mode(&rel)), (0o644, 0o640));
     }
 }
@@ -371,12 +450,24 @@ fn damaged_annotation_files_are_never_taken_as_plain_text() {
     let ls = r#"[{"data": {"text": "Alpha beta"}, "annotations": []}]"#;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("cut.jsonl", full.as_bytes()[..30].to_vec(), "cut.jsonl:1:"),
-        ("cut2.jsonl", format!("{full}{}", &full[..20]).into_bytes(), "cut2.jsonl:2:"),
+        (
+            "cut2.jsonl",
+            format!("{full}{}", &full[..20]).into_bytes(),
+            "cut2.jsonl:2:",
+        ),
         ("cut.json", ls.as_bytes()[..25].to_vec(), "cut.json:1:"),
         ("noext", full.as_bytes()[..30].to_vec(), "noext:1:"),
         ("words.json", b"just some words\n".to_vec(), "--format text"),
-        ("conf.xml", b"<?xml version=\"1.0\"?><View/>".to_vec(), "XML"),
-        ("odd.json", b"{\"foo\": 1}".to_vec(), "not a format spanbench reads"),
+        (
+            "conf.xml",
+            b"<?xml version=\"1.0\"?><View/>".to_vec(),
+            "XML",
+        ),
+        (
+            "odd.json",
+            b"{\"foo\": 1}".to_vec(),
+            "not a format spanbench reads",
+        ),
     ];
     let before = snapshot(&root);
     for (name, bytes, needle) in &cases {
@@ -384,13 +475,22 @@ fn damaged_annotation_files_are_never_taken_as_plain_text() {
         let err = refused(&run_in(d, &["import", "p", f.to_str().unwrap()]));
         // One line, or the reader's line and its count of problems.
         assert!(err.lines().count() <= 2, "{name}: {err}");
-        assert!(err.lines().next().unwrap().contains(needle), "{name}: {err}");
+        assert!(
+            err.lines().next().unwrap().contains(needle),
+            "{name}: {err}"
+        );
         assert_eq!(snapshot(&root), before, "{name}");
     }
     // Said explicitly, a .json file of plain words is plain text.
     let f = d.join("words.json");
-    ok(&run_in(d, &["import", "p", "--format", "text", f.to_str().unwrap()]));
-    assert_eq!(storage::load(&root).unwrap().documents[0].text, "just some words\n");
+    ok(&run_in(
+        d,
+        &["import", "p", "--format", "text", f.to_str().unwrap()],
+    ));
+    assert_eq!(
+        storage::load(&root).unwrap().documents[0].text,
+        "just some words\n"
+    );
 }
 
 #[test]
@@ -430,7 +530,11 @@ fn hostile_numbers_long_lines_and_duplicate_ids_are_refused_once_each() {
         let err = refused(&o);
         assert!(err.contains(needle), "{name}: {err}");
         for line in err.lines() {
-            assert!(line.chars().count() < 600, "{name}: a line of {} chars", line.len());
+            assert!(
+                line.chars().count() < 600,
+                "{name}: a line of {} chars",
+                line.len()
+            );
         }
         let mut seen = std::collections::HashSet::new();
         for line in err.lines() {
@@ -449,7 +553,10 @@ fn hostile_numbers_long_lines_and_duplicate_ids_are_refused_once_each() {
     assert!(err.contains("used twice"), "{err}");
     assert_eq!(snapshot(&root), before);
     // An OS error is printed once.
-    let err = refused(&run_in(d, &["export", "p", "-f", "csv", "-o", "/proc/nope/x.csv"]));
+    let err = refused(&run_in(
+        d,
+        &["export", "p", "-f", "csv", "-o", "/proc/nope/x.csv"],
+    ));
     assert_eq!(err.matches("os error").count(), 1, "{err}");
 }
 
@@ -465,7 +572,11 @@ fn deeply_nested_html_is_refused_quickly_without_crashing() {
         let f = write(dir.path(), &format!("deep{n}.html"), html.as_bytes());
         let start = std::time::Instant::now();
         let err = refused(&run_in(dir.path(), &["import", "p", f.to_str().unwrap()]));
-        assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
         assert!(err.contains("nested"), "{err}");
     }
     assert!(storage::load(&root).unwrap().documents.is_empty());
@@ -476,7 +587,10 @@ fn deeply_nested_html_is_refused_quickly_without_crashing() {
 fn leftovers_are_ignored_by_git_and_cleaned_on_open() {
     let (dir, root) = project();
     let gi = fs::read_to_string(root.join(".gitignore")).unwrap();
-    assert!(gi.contains(".spanbench-tmp-*") && gi.contains(".spanbench-lock"), "{gi}");
+    assert!(
+        gi.contains(".spanbench-tmp-*") && gi.contains(".spanbench-lock"),
+        "{gi}"
+    );
     // An older project without .gitignore gets the lines, its own lines kept.
     fs::write(root.join(".gitignore"), "notes/\n").unwrap();
     write(&root, ".spanbench-tmp-stage-old/0", b"half");
@@ -484,7 +598,10 @@ fn leftovers_are_ignored_by_git_and_cleaned_on_open() {
     let f = write(dir.path(), "d.txt", b"Text.\n");
     ok(&run_in(dir.path(), &["import", "p", f.to_str().unwrap()]));
     let gi = fs::read_to_string(root.join(".gitignore")).unwrap();
-    assert!(gi.starts_with("notes/\n") && gi.contains(".spanbench-tmp-*"), "{gi}");
+    assert!(
+        gi.starts_with("notes/\n") && gi.contains(".spanbench-tmp-*"),
+        "{gi}"
+    );
     assert!(!root.join(".spanbench-tmp-stage-old").exists());
     assert!(!root.join("documents/.spanbench-tmp-abc.tmp").exists());
 }

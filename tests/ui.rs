@@ -551,32 +551,42 @@ fn cli(cwd: &Path, args: &[&str]) {
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
-    assert!(
-        o.status.success(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// Another process imports spans into this window's own layer of the open document.
 fn cli_imports_into_layer(dir: &Path, annotator: &str, needle: &str, label: &str) {
-    let (s, e) = (char_index(needle), char_index(needle) + needle.chars().count());
+    let (s, e) = (
+        char_index(needle),
+        char_index(needle) + needle.chars().count(),
+    );
     let line = serde_json::json!({
         "id": DOC,
         "text": TEXT,
         "spans": [{"start": s, "end": e, "label": label, "text": needle}],
         "meta": {"annotator": annotator},
     });
-    let f = dir.parent().unwrap().join(format!("{annotator}-{needle}.jsonl"));
+    let f = dir
+        .parent()
+        .unwrap()
+        .join(format!("{annotator}-{needle}.jsonl"));
     std::fs::write(&f, format!("{line}\n")).unwrap();
-    cli(dir.parent().unwrap(), &["import", dir.to_str().unwrap(), f.to_str().unwrap()]);
+    cli(
+        dir.parent().unwrap(),
+        &["import", dir.to_str().unwrap(), f.to_str().unwrap()],
+    );
 }
 
 fn disk_spans(dir: &Path, annotator: &str) -> Vec<(String, String)> {
     let corpus = storage::load(dir).unwrap();
     let mut v: Vec<(String, String)> = corpus
         .set(annotator, DOC)
-        .map(|s| s.spans.iter().map(|x| (x.text.clone(), x.label.clone())).collect())
+        .map(|s| {
+            s.spans
+                .iter()
+                .map(|x| (x.text.clone(), x.label.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -609,7 +619,10 @@ fn a_save_after_another_process_changed_the_same_layer_keeps_both() {
         save(&mut h);
         assert_eq!(
             disk_spans(&dir, "tester"),
-            [("Pashinyan".into(), "ACTOR".into()), ("Putin".into(), "ACTOR".into())]
+            [
+                ("Pashinyan".into(), "ACTOR".into()),
+                ("Putin".into(), "ACTOR".into())
+            ]
         );
         // The window now shows both, and nothing was a conflict.
         assert_eq!(spans(&h).len(), 2);
@@ -636,7 +649,10 @@ fn the_window_reads_in_what_another_process_wrote() {
     save(&mut h);
     assert_eq!(
         disk_spans(&dir, "tester"),
-        [("Pashinyan".into(), "ACTOR".into()), ("Putin".into(), "DATE".into())]
+        [
+            ("Pashinyan".into(), "ACTOR".into()),
+            ("Putin".into(), "DATE".into())
+        ]
     );
 }
 
@@ -657,7 +673,10 @@ fn two_windows_on_one_project_keep_both_windows_edits_and_show_conflicts() {
     save(&mut b);
     assert_eq!(
         disk_spans(&dir, "tester"),
-        [("Pashinyan".into(), "ACTOR".into()), ("Putin".into(), "PLACE".into())]
+        [
+            ("Pashinyan".into(), "ACTOR".into()),
+            ("Putin".into(), "PLACE".into())
+        ]
     );
 
     // Both windows now know span Putin; each relabels it differently.
@@ -699,7 +718,11 @@ fn annotators_added_by_another_process_survive_this_windows_save() {
     press_mod(&mut h, Modifiers::COMMAND, Key::W);
     save(&mut h);
     let project = storage::load(&dir).unwrap().project;
-    assert!(project.annotators.contains(&"bob".to_string()), "{:?}", project.annotators);
+    assert!(
+        project.annotators.contains(&"bob".to_string()),
+        "{:?}",
+        project.annotators
+    );
     assert!(!project.settings.snap_to_words);
 }
 
@@ -712,15 +735,28 @@ fn opens_read_only_while_another_process_writes_and_says_who() {
         .unwrap()
         .unwrap();
     let mut h = harness_watching(&dir, "tester", true);
-    let who = h.state().session.as_ref().unwrap().read_only().map(String::from);
-    assert!(who.as_deref().is_some_and(|w| w.contains("spanbench import")), "{who:?}");
+    let who = h
+        .state()
+        .session
+        .as_ref()
+        .unwrap()
+        .read_only()
+        .map(String::from);
+    assert!(
+        who.as_deref()
+            .is_some_and(|w| w.contains("spanbench import")),
+        "{who:?}"
+    );
     h.get_by_label("Read-only");
     let p = char_index("Putin");
     drag(&mut h, p, p + 4);
     press(&mut h, Key::Num1);
     assert!(spans(&h).is_empty());
     let notice = h.state().notice.clone().unwrap();
-    assert!(notice.error && notice.text.contains("spanbench import"), "{notice:?}");
+    assert!(
+        notice.error && notice.text.contains("spanbench import"),
+        "{notice:?}"
+    );
     drop(lock);
     let start = std::time::Instant::now();
     while h.state().session.as_ref().unwrap().read_only().is_some()

@@ -61,7 +61,11 @@ fn single(rel: &str, format: ImportFormat, lines: bool) -> Fixture {
 pub fn fixtures() -> Vec<Fixture> {
     let mut out = vec![
         single("spans/prodigy.jsonl", ImportFormat::SpansJsonl, true),
-        single("unicode-source/annotations.jsonl", ImportFormat::SpansJsonl, true),
+        single(
+            "unicode-source/annotations.jsonl",
+            ImportFormat::SpansJsonl,
+            true,
+        ),
         single("doccano/ner.jsonl", ImportFormat::Doccano, true),
         single("doccano/relations.jsonl", ImportFormat::Doccano, true),
         single("label-studio/export.json", ImportFormat::LabelStudio, false),
@@ -110,8 +114,20 @@ pub fn fixtures() -> Vec<Fixture> {
 pub fn permissive_corpus() -> Corpus {
     let mut p = Project::new("fuzz");
     for key in [
-        "PER", "ORG", "LOC", "MISC", "NP", "VP", "PP", "ADJP", "ADVP", "SBAR", "Person",
-        "Organization", "Location", "GPE",
+        "PER",
+        "ORG",
+        "LOC",
+        "MISC",
+        "NP",
+        "VP",
+        "PP",
+        "ADJP",
+        "ADVP",
+        "SBAR",
+        "Person",
+        "Organization",
+        "Location",
+        "GPE",
     ] {
         p.labels.push(Label {
             key: key.into(),
@@ -121,7 +137,14 @@ pub fn permissive_corpus() -> Corpus {
             description: String::new(),
         });
     }
-    for key in ["works_for", "member_of", "Member", "located_in", "Located_in", "said_by"] {
+    for key in [
+        "works_for",
+        "member_of",
+        "Member",
+        "located_in",
+        "Located_in",
+        "said_by",
+    ] {
         p.relation_types.push(RelationType {
             key: key.into(),
             description: String::new(),
@@ -147,7 +170,11 @@ impl Rng {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
@@ -205,7 +232,11 @@ pub fn mutate(rng: &mut Rng, kind: usize, b: &[u8], other: &[u8]) -> Vec<u8> {
         4 | 5 => {
             // Replace a run of digits (or insert one) with a huge or negative number.
             let digits: Vec<usize> = (0..v.len()).filter(|&i| v[i].is_ascii_digit()).collect();
-            let i = if digits.is_empty() { at(rng, &v) } else { digits[rng.below(digits.len())] };
+            let i = if digits.is_empty() {
+                at(rng, &v)
+            } else {
+                digits[rng.below(digits.len())]
+            };
             let mut j = i;
             while j < v.len() && v[j].is_ascii_digit() {
                 j += 1;
@@ -226,8 +257,14 @@ pub fn mutate(rng: &mut Rng, kind: usize, b: &[u8], other: &[u8]) -> Vec<u8> {
             v.splice(i..j, num.iter().copied());
         }
         6 => {
-            let bad: &[u8] = [&b"\xff"[..], b"\xc3", b"\xe2\x82", b"\xed\xa0\x80", b"\x00", b"\xf4\x90\x80\x80"]
-                [rng.below(6)];
+            let bad: &[u8] = [
+                &b"\xff"[..],
+                b"\xc3",
+                b"\xe2\x82",
+                b"\xed\xa0\x80",
+                b"\x00",
+                b"\xf4\x90\x80\x80",
+            ][rng.below(6)];
             let i = at(rng, &v);
             v.splice(i..i, bad.iter().copied());
         }
@@ -238,7 +275,10 @@ pub fn mutate(rng: &mut Rng, kind: usize, b: &[u8], other: &[u8]) -> Vec<u8> {
                 .collect();
             if !starts.is_empty() {
                 let s = starts[rng.below(starts.len())];
-                let e = v[s..].iter().position(|&c| c == b'\n').map_or(v.len(), |p| s + p + 1);
+                let e = v[s..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(v.len(), |p| s + p + 1);
                 if kind == 7 {
                     let line = v[s..e].to_vec();
                     v.splice(e..e, line);
@@ -333,7 +373,13 @@ struct Job {
 
 /// Runs cases until `cases` are done or `budget` is spent, each with `limit` time.
 /// Cases are reproducible from `seed`: case `n` uses seed `seed + n`.
-pub fn run(seed: u64, cases: u64, budget: Duration, limit: Duration, mut log: impl FnMut(&Totals)) -> Totals {
+pub fn run(
+    seed: u64,
+    cases: u64,
+    budget: Duration,
+    limit: Duration,
+    mut log: impl FnMut(&Totals),
+) -> Totals {
     let fixtures = fixtures();
     let corpus = permissive_corpus();
     let mut totals = Totals::default();
@@ -346,9 +392,17 @@ pub fn run(seed: u64, cases: u64, budget: Duration, limit: Duration, mut log: im
         let fx = fixtures[rng.below(fixtures.len())].clone();
         let other = &fixtures[rng.below(fixtures.len())];
         let kind = rng.below(MUTATIONS.len());
-        let bytes = mutate(&mut rng, kind, &fx.files[fx.main].1, &other.files[other.main].1);
+        let bytes = mutate(
+            &mut rng,
+            kind,
+            &fx.files[fx.main].1,
+            &other.files[other.main].1,
+        );
         let t = Instant::now();
-        let _ = tx.send(Job { fx: fx.clone(), bytes });
+        let _ = tx.send(Job {
+            fx: fx.clone(),
+            bytes,
+        });
         let outcome = match rx.recv_timeout(limit) {
             Ok(o) => o,
             Err(_) => {
@@ -366,12 +420,14 @@ pub fn run(seed: u64, cases: u64, budget: Duration, limit: Duration, mut log: im
             Outcome::Bad(why) => {
                 totals.failed += 1;
                 if totals.failures.len() < 20 {
-                    totals.failures.push((fx.name.clone(), MUTATIONS[kind], case_seed, why));
+                    totals
+                        .failures
+                        .push((fx.name.clone(), MUTATIONS[kind], case_seed, why));
                 }
             }
         }
         n += 1;
-        if n % 10_000 == 0 {
+        if n.is_multiple_of(10_000) {
             log(&totals);
         }
     }
@@ -379,7 +435,13 @@ pub fn run(seed: u64, cases: u64, budget: Duration, limit: Duration, mut log: im
     totals
 }
 
-fn spawn_worker(corpus: Corpus) -> (mpsc::Sender<Job>, mpsc::Receiver<Outcome>, tempfile::TempDir) {
+fn spawn_worker(
+    corpus: Corpus,
+) -> (
+    mpsc::Sender<Job>,
+    mpsc::Receiver<Outcome>,
+    tempfile::TempDir,
+) {
     let (tx, jobs) = mpsc::channel::<Job>();
     let (done, rx) = mpsc::channel();
     let dir = tempfile::tempdir().unwrap();

@@ -338,9 +338,17 @@ pub fn detect_strict(path: &Path) -> Result<Option<ImportFormat>, String> {
             .get(..body.len().min(4096))
             .unwrap_or(body)
             .to_ascii_lowercase();
-        let html = ["<!doctype html", "<html", "<head", "<body", "<article", "<p>", "<div"]
-            .iter()
-            .any(|t| head.contains(t));
+        let html = [
+            "<!doctype html",
+            "<html",
+            "<head",
+            "<body",
+            "<article",
+            "<p>",
+            "<div",
+        ]
+        .iter()
+        .any(|t| head.contains(t));
         if html {
             return Ok(Some(ImportFormat::Html));
         }
@@ -397,7 +405,11 @@ fn detect_json_strict(body: &str, truncated: bool, file: &str) -> Result<ImportF
     // JSON lines: the first line that parses tells the format, and the format's reader
     // reports every line that does not; if none parses, the first error is the answer.
     let mut first_error = None;
-    for (n, line) in body.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in body
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         match serde_json::from_str::<Value>(line) {
             Ok(v) => return detect_json(&v.to_string()).ok_or_else(unknown),
             Err(e) => {

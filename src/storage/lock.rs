@@ -89,7 +89,10 @@ fn open_lock_file(root: &Path) -> Result<(File, PathBuf), StorageError> {
 
 impl ProjectLock {
     /// Takes the lock if it is free; `Err(holder)` names who holds it otherwise.
-    pub fn try_acquire(root: &Path, name: &str) -> Result<Result<Self, Option<Holder>>, StorageError> {
+    pub fn try_acquire(
+        root: &Path,
+        name: &str,
+    ) -> Result<Result<Self, Option<Holder>>, StorageError> {
         if !super::is_project(root) {
             return Err(StorageError::NotAProject(root.to_path_buf()));
         }
@@ -190,7 +193,9 @@ mod tests {
     fn one_holder_at_a_time_and_others_see_who() {
         let dir = tempfile::tempdir().unwrap();
         super::super::create(dir.path(), "p").unwrap();
-        let a = ProjectLock::try_acquire(dir.path(), "anna").unwrap().unwrap();
+        let a = ProjectLock::try_acquire(dir.path(), "anna")
+            .unwrap()
+            .unwrap();
         let who = ProjectLock::try_acquire(dir.path(), "ben")
             .unwrap()
             .unwrap_err()
@@ -204,7 +209,9 @@ mod tests {
         assert!(msg.contains("anna") && msg.contains("process"), "{msg}");
         drop(a);
         assert_eq!(holder(dir.path()), None);
-        let b = ProjectLock::try_acquire(dir.path(), "ben").unwrap().unwrap();
+        let b = ProjectLock::try_acquire(dir.path(), "ben")
+            .unwrap()
+            .unwrap();
         drop(b);
     }
 }

@@ -379,7 +379,10 @@ pub fn save_project(root: &Path, project: &Project) -> Result<(), StorageError> 
 
 pub fn save_document(root: &Path, doc: &Document) -> Result<(), StorageError> {
     let mut b = Batch::new(root);
-    b.add(Target::Document(doc.id.clone()), &document_bytes(root, doc)?)?;
+    b.add(
+        Target::Document(doc.id.clone()),
+        &document_bytes(root, doc)?,
+    )?;
     b.commit().map(|_| ())
 }
 
@@ -402,7 +405,10 @@ pub fn save_all(root: &Path, corpus: &Corpus) -> Result<(), StorageError> {
     let mut b = Batch::new(root);
     b.add(Target::Project, &project_bytes(root, &corpus.project)?)?;
     for doc in &corpus.documents {
-        b.add(Target::Document(doc.id.clone()), &document_bytes(root, doc)?)?;
+        b.add(
+            Target::Document(doc.id.clone()),
+            &document_bytes(root, doc)?,
+        )?;
     }
     for sets in corpus.annotations.values() {
         for set in sets.values() {

@@ -167,10 +167,7 @@ impl Batch {
         sync_dir(&dir);
         let n = self.files.len();
         let result = roll_forward(&self.root, &dir);
-        let moved_some = self
-            .files
-            .iter()
-            .any(|(_, staged)| !staged.exists());
+        let moved_some = self.files.iter().any(|(_, staged)| !staged.exists());
         if let Some(d) = self.dir.take() {
             if result.is_ok() || !moved_some {
                 // Done, or failed before the first rename: the project is as it was.
@@ -382,7 +379,11 @@ mod tests {
 
     fn leftovers(root: &Path) -> Vec<PathBuf> {
         let mut out = Vec::new();
-        for d in [root.to_path_buf(), root.join("documents"), root.join("annotations")] {
+        for d in [
+            root.to_path_buf(),
+            root.join("documents"),
+            root.join("annotations"),
+        ] {
             for e in fs::read_dir(d).unwrap().flatten() {
                 if e.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
                     out.push(e.path());

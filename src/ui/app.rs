@@ -399,7 +399,10 @@ impl SpanbenchApp {
             }
         }
         if self.watcher.is_some()
-            || self.session.as_ref().is_some_and(|s| s.read_only().is_some())
+            || self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.read_only().is_some())
         {
             ctx.request_repaint_after(Duration::from_millis(500));
         }

@@ -292,16 +292,17 @@ impl SpanbenchApp {
                 Ok((s, _)) => s,
                 Err(e) => return JobOutcome::Failed(format!("Import failed: {e}")),
             };
-            match formats::import::import_paths_as(&s.corpus, &paths, format, &annotator, progress) {
+            match formats::import::import_paths_as(&s.corpus, &paths, format, &annotator, progress)
+            {
                 Ok(imported) => {
                     let sets = imported.sets.len();
                     let notes = imported.notes.len();
                     let added = s.add_imported(imported.documents, imported.sets);
                     match s.save() {
                         Ok(_) => JobOutcome::Imported { added, sets, notes },
-                        Err(e) => JobOutcome::Failed(format!(
-                            "Import failed: {e}; nothing was imported"
-                        )),
+                        Err(e) => {
+                            JobOutcome::Failed(format!("Import failed: {e}; nothing was imported"))
+                        }
                     }
                 }
                 Err(e) => JobOutcome::Failed(format!("Import failed: {e}")),

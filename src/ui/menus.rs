@@ -185,7 +185,9 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 ui.separator();
                 if let Some(who) = s.read_only() {
                     ui.colored_label(ui.visuals().warn_fg_color, "Read-only")
-                        .on_hover_text(format!("{who} is writing to this project; you can edit once it is done."));
+                        .on_hover_text(format!(
+                            "{who} is writing to this project; you can edit once it is done."
+                        ));
                     ui.separator();
                 }
                 if s.is_dirty() {
@@ -221,7 +223,9 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
 /// Lists what a save had to merge by hand: spans changed here and by another process.
 /// Both versions were kept; the list tells the annotator where to look.
 pub fn conflicts_ui(ctx: &egui::Context, app: &mut SpanbenchApp) {
-    let Some(s) = app.session.as_mut() else { return };
+    let Some(s) = app.session.as_mut() else {
+        return;
+    };
     if s.conflicts.is_empty() {
         return;
     }
