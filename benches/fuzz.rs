@@ -1,8 +1,10 @@
 //! Fuzzes every importer and the project loader on the stable toolchain.
 //!
 //! ```sh
-//! cargo bench --bench fuzz -- [--cases N] [--seconds S] [--seed X] [--limit-ms L]
+//! TMPDIR=/dev/shm cargo bench --bench fuzz -- [--cases N] [--seconds S] [--seed X] [--limit-ms L]
 //! ```
+//!
+//! Each case writes its files; a RAM disk (`TMPDIR=/dev/shm`) makes runs far faster.
 //!
 //! Defaults: 1,000,000 cases or one hour, seed 1, 2,000 ms per case. Prints the totals
 //! and every failure with the seed that reproduces it; exits non-zero if any case failed.
@@ -26,6 +28,13 @@ fn main() {
     let seconds = arg(&args, "--seconds", 3600);
     let seed = arg(&args, "--seed", 1);
     let limit = Duration::from_millis(arg(&args, "--limit-ms", 2000));
+    // `--dump FILE`: write case `--seed`'s mutated input there, to look at it.
+    if let Some(i) = args.iter().position(|a| a == "--dump") {
+        let (name, bytes) = engine::case_input(seed);
+        std::fs::write(&args[i + 1], bytes).expect("writing the dump");
+        println!("case seed {seed}: a mutation of {name}");
+        return;
+    }
     // Panics inside cases are caught and counted; their default report would flood.
     std::panic::set_hook(Box::new(|_| {}));
     let start = Instant::now();

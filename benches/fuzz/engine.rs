@@ -366,6 +366,22 @@ pub struct Totals {
     pub failed: u64,
 }
 
+/// The fixture and mutated bytes of the case with seed `case_seed`.
+pub fn case_input(case_seed: u64) -> (String, Vec<u8>) {
+    let fixtures = fixtures();
+    let mut rng = Rng::new(case_seed);
+    let fx = &fixtures[rng.below(fixtures.len())];
+    let other = &fixtures[rng.below(fixtures.len())];
+    let kind = rng.below(MUTATIONS.len());
+    let bytes = mutate(
+        &mut rng,
+        kind,
+        &fx.files[fx.main].1,
+        &other.files[other.main].1,
+    );
+    (fx.name.clone(), bytes)
+}
+
 struct Job {
     fx: Fixture,
     bytes: Vec<u8>,

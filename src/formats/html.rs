@@ -68,64 +68,170 @@ const RAW: &[&str] = &[
     "plaintext",
 ];
 
+/// HTML start tags that end SVG or MathML content (the HTML standard's list).
+const BREAKOUT: &[&str] = &[
+    "b",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "center",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "listing",
+    "menu",
+    "meta",
+    "nobr",
+    "ol",
+    "p",
+    "pre",
+    "ruby",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "strike",
+    "sub",
+    "sup",
+    "table",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "font",
+];
+
 /// The deepest element nesting of `html` in one linear pass over its tags, with the
 /// line where it first passes `limit` (if it does).
+///
+/// It reads tags the way an HTML tokenizer does where that matters for counting:
+/// comments (`<!-->` and `--!>` included), bogus comments (`<!x>`, `<?x>`, `</1>`),
+/// quoted attribute values (only right after `=`), and raw text (`script`, `style`,
+/// `title`, ... up to a real end tag, and not inside SVG or MathML). Where it cannot tell,
+/// it counts more, never less, so input it lets through never nests deeper.
 pub fn nesting_depth(html: &str, limit: usize) -> (usize, Option<usize>) {
     let b = html.as_bytes();
+    let n = b.len();
     let (mut i, mut depth, mut max, mut over) = (0, 0usize, 0, None);
-    let find = |from: usize, pat: &[u8]| -> usize {
-        b[from.min(b.len())..]
+    let mut foreign = 0usize;
+    let find = |from: usize, pat: &[u8]| -> Option<usize> {
+        b.get(from..)?
             .windows(pat.len())
             .position(|w| w.eq_ignore_ascii_case(pat))
-            .map_or(b.len(), |p| from + p + pat.len())
+            .map(|p| from + p)
     };
-    while i < b.len() {
+    let is_space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0c);
+    while i < n {
         if b[i] != b'<' {
             i += 1;
             continue;
         }
         if b[i..].starts_with(b"<!--") {
-            i = find(i + 4, b"-->");
+            let a = find(i + 2, b"-->").map(|p| p + 3);
+            let c = find(i + 2, b"--!>").map(|p| p + 4);
+            i = match (a, c) {
+                (Some(a), Some(c)) => a.min(c),
+                (Some(x), None) | (None, Some(x)) => x,
+                (None, None) => n,
+            };
             continue;
         }
         let closing = b.get(i + 1) == Some(&b'/');
         let start = i + 1 + closing as usize;
-        let mut j = start;
-        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b':') {
-            j += 1;
-        }
-        if j == start {
-            i += 1;
+        let letter = b.get(start).is_some_and(u8::is_ascii_alphabetic);
+        if !letter {
+            // `<!doctype>`, `<!x>`, `<?x>` and `</1>` are bogus comments up to `>`;
+            // `<` before anything else is text.
+            if closing || matches!(b.get(i + 1), Some(b'!' | b'?')) {
+                i = find(i + 1, b">").map_or(n, |p| p + 1);
+            } else {
+                i += 1;
+            }
             continue;
         }
+        // The name runs to white space, `/` or `>`, so `<style<div>` is one element.
+        let mut j = start;
+        while j < n && !is_space(b[j]) && b[j] != b'/' && b[j] != b'>' {
+            j += 1;
+        }
         let name = html[start..j].to_ascii_lowercase();
-        // The end of the tag, skipping quoted attribute values.
-        let mut quote = None;
-        while j < b.len() {
-            match (quote, b[j]) {
-                (None, b'"' | b'\'') => quote = Some(b[j]),
-                (Some(q), c) if c == q => quote = None,
-                (None, b'>') => break,
-                _ => {}
+        // Attributes: a quote opens a value only right after `=`.
+        let (mut quote, mut after_eq) = (None, false);
+        while j < n {
+            let c = b[j];
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == b'>' => break,
+                None if (c == b'"' || c == b'\'') && after_eq => quote = Some(c),
+                None if c == b'=' => after_eq = true,
+                None if is_space(c) => {}
+                None => after_eq = false,
             }
             j += 1;
         }
         let self_closing = j > 0 && b.get(j - 1) == Some(&b'/');
         i = j + 1;
-        if NOT_NESTING.contains(&name.as_str()) || self_closing {
+        if closing {
+            if matches!(name.as_str(), "svg" | "math") {
+                foreign = foreign.saturating_sub(1);
+            }
+            if !NOT_NESTING.contains(&name.as_str()) {
+                depth = depth.saturating_sub(1);
+            }
             continue;
         }
-        if closing {
-            depth = depth.saturating_sub(1);
-        } else if RAW.contains(&name.as_str()) {
-            i = find(i, format!("</{name}").as_bytes());
-        } else {
-            depth += 1;
-            if depth > max {
-                max = depth;
-                if max > limit && over.is_none() {
-                    over = Some(html[..i.min(html.len())].matches('\n').count() + 1);
+        if foreign > 0 && BREAKOUT.contains(&name.as_str()) {
+            foreign = 0;
+        }
+        if self_closing && foreign > 0 {
+            continue;
+        }
+        if RAW.contains(&name.as_str()) && foreign == 0 {
+            // Raw text ends at `</name` followed by white space, `/` or `>` only.
+            let end = format!("</{name}");
+            let mut k = i;
+            i = loop {
+                match find(k, end.as_bytes()) {
+                    None => break n,
+                    Some(p) => {
+                        let after = b.get(p + end.len()).copied();
+                        if after.is_none_or(|c| is_space(c) || c == b'/' || c == b'>') {
+                            break p;
+                        }
+                        k = p + 1;
+                    }
                 }
+            };
+            continue;
+        }
+        if matches!(name.as_str(), "svg" | "math") && !self_closing {
+            foreign += 1;
+        }
+        if NOT_NESTING.contains(&name.as_str()) {
+            continue;
+        }
+        depth += 1;
+        if depth > max {
+            max = depth;
+            if max > limit && over.is_none() {
+                over = Some(html[..i.min(n)].matches('\n').count() + 1);
             }
         }
     }
@@ -252,6 +358,23 @@ mod tests {
         assert_eq!(super::nesting_depth(&flat, 10).1, None);
         let (depth, _) = super::nesting_depth("<div a='>'><span>x</span><br><img/></div>", 10);
         assert_eq!(depth, 2);
+        // Found by the fuzzer: a broken tag name must not hide what follows in raw text.
+        let broken = format!("<html><head><style<div>{}x", "<div>".repeat(5000));
+        let t = std::time::Instant::now();
+        let err = super::extract_checked(&broken).unwrap_err();
+        assert!(err.contains("nested"), "{err}");
+        assert!(t.elapsed().as_secs() < 5);
+        let divs = "<div>".repeat(5000);
+        for trap in [
+            "<a hre\"x",                    // a quote inside a name opens nothing
+            "<!-->",                        // a comment closed at once
+            "<!x <b y=\">",                 // a bogus comment ends at `>`
+            "<svg><style>",                 // style is not raw text in SVG
+            "<style></styles x=\"</style>", // `</styles` does not end the style element
+        ] {
+            let html = format!("<html><body>{trap}{divs}x");
+            assert!(super::nesting_depth(&html, 2000).1.is_some(), "{trap}");
+        }
     }
 
     #[test]
