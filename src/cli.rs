@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -57,6 +58,9 @@ pub enum Command {
         /// The annotator imported annotations go to when the source names none.
         #[arg(long, default_value = formats::import::DEFAULT_IMPORT_ANNOTATOR)]
         annotator: String,
+        /// How long to wait, in seconds, while another process is writing to the project.
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
     },
     /// Check every invariant of a project; exits non-zero with one line per problem.
     Validate {
@@ -118,7 +122,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
             files,
             format,
             annotator,
-        } => import(&path, &files, format, &annotator),
+            wait,
+        } => import(&path, &files, format, &annotator, Duration::from_secs(wait)),
         Command::Validate { path } => validate(&path),
         Command::Stats { path, json } => stats(&path, json),
         Command::Export {
@@ -180,22 +185,65 @@ fn progress_bar(what: &str) -> ProgressBar {
     bar
 }
 
+/// Opens the project for writing: waits for another writer, says what was recovered.
+fn open_writer(path: &Path, wait: Duration) -> Result<Session> {
+    let (session, notes) = Session::open_for_writing(path, "spanbench import", wait, |h| {
+        eprintln!(
+            "note: waiting up to {} s: {} is writing to this project",
+            wait.as_secs(),
+            storage::lock::describe(h)
+        )
+    })?;
+    for n in notes {
+        eprintln!("note: {n}");
+    }
+    Ok(session)
+}
+
 fn import(
     path: &Path,
     files: &[PathBuf],
     format: Option<ImportFormat>,
     annotator: &str,
+    wait: Duration,
 ) -> Result<ExitCode> {
+    // Refused before the project is touched: a file that looks like JSON, XML or an
+    // annotation format but does not parse is never taken as plain text.
+    let mut plain = true;
+    let mut refused = Vec::new();
+    if format.is_none() {
+        for f in files {
+            if f.is_dir() {
+                plain = false;
+                continue;
+            }
+            match formats::detect_strict(f) {
+                Ok(None | Some(ImportFormat::Text)) => {}
+                Ok(Some(_)) => plain = false,
+                Err(e) => refused.push(e),
+            }
+        }
+    } else {
+        plain = format == Some(ImportFormat::Text) && files.iter().all(|f| !f.is_dir());
+    }
+    if !refused.is_empty() {
+        for e in &refused {
+            eprintln!("error: {e}");
+        }
+        if refused.len() > 1 {
+            eprintln!(
+                "error: {} file(s) refused; nothing was imported",
+                refused.len()
+            );
+        }
+        return Ok(ExitCode::FAILURE);
+    }
     // Plain text files keep their file-by-file behaviour: good files are added, and
     // each refused one is reported.
-    let plain = matches!(format, None | Some(ImportFormat::Text))
-        && files
-            .iter()
-            .all(|f| !f.is_dir() && matches!(formats::detect(f), None | Some(ImportFormat::Text)));
     if plain {
-        return import_text(path, files);
+        return import_text(path, files, wait);
     }
-    let mut session = Session::open(path, "")?;
+    let mut session = open_writer(path, wait)?;
     let bar = progress_bar("importing");
     let result = formats::import_paths_as(
         &session.corpus,
@@ -230,7 +278,7 @@ fn import(
     let added = session.add_imported(imported.documents, imported.sets);
     session
         .save()
-        .with_context(|| format!("saving {}", path.display()))?;
+        .with_context(|| format!("saving {}; nothing was imported", path.display()))?;
     for id in &added {
         println!("imported {id}");
     }
@@ -241,12 +289,15 @@ fn import(
     Ok(ExitCode::SUCCESS)
 }
 
-fn import_text(path: &Path, files: &[PathBuf]) -> Result<ExitCode> {
-    let mut session = Session::open(path, "")?;
-    let (added, errors) = session.import_files(files);
+fn import_text(path: &Path, files: &[PathBuf], wait: Duration) -> Result<ExitCode> {
+    let mut session = open_writer(path, wait)?;
+    let (added, errors, notes) = session.import_files(files);
     session
         .save()
-        .with_context(|| format!("saving {}", path.display()))?;
+        .with_context(|| format!("saving {}; nothing was imported", path.display()))?;
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
     for id in &added {
         println!("imported {id}");
     }

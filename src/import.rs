@@ -14,11 +14,14 @@ pub const MAX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;
 
 #[derive(Debug, Error)]
 pub enum ImportError {
-    #[error("{}: {source}", path.display())]
+    // Not a `source`: the message holds it, and error chains would print it twice.
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
+    #[error("{}: not a regular file (a FIFO, socket or device); import files and folders only", .0.display())]
+    NotAFile(PathBuf),
     #[error("{}: is empty; there is nothing to annotate", .0.display())]
     Empty(PathBuf),
     #[error("{}: looks like a binary file (it contains NUL bytes); import plain text only", .0.display())]
@@ -36,9 +39,13 @@ pub enum ImportError {
 pub fn read_text_file(path: &Path) -> Result<String, ImportError> {
     let io = |e| ImportError::Io {
         path: path.to_path_buf(),
-        source: e,
+        error: e,
     };
     let meta = fs::metadata(path).map_err(io)?;
+    // Opening a FIFO would wait for a writer forever.
+    if !meta.is_file() {
+        return Err(ImportError::NotAFile(path.to_path_buf()));
+    }
     if meta.len() > MAX_DOCUMENT_BYTES {
         return Err(ImportError::TooLarge {
             path: path.to_path_buf(),

@@ -1,18 +1,21 @@
 //! An open project being edited: the corpus, whose layer is being annotated, undo
 //! history and what is not yet saved. Shared by the GUI and tests; knows no egui.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::edit::{Edit, EditError};
 use crate::history::{History, Target};
 use crate::import::{ImportError, import_text_file};
+use crate::merge::{merge_projects, merge_sets};
 use crate::model::{
-    AnnotationSet, Corpus, DocStatus, Document, Relation, RelationId, RelationType, Span, SpanId,
+    AnnotationSet, Corpus, DocStatus, Document, Project, Relation, RelationId, RelationType, Span,
+    SpanId,
 };
 use crate::offsets::{Edge, OffsetMap, Snap, slice_chars, step_boundary};
-use crate::storage::{self, StorageError};
+use crate::storage::{self, Batch, Holder, ProjectLock, Stamps, StorageError, lock};
 
 /// Unsaved edits are written at most this long after the first of them.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(500);
@@ -52,6 +55,12 @@ pub enum SessionError {
     },
     #[error("these two spans are already related by {0}")]
     DuplicateRelation(String),
+    #[error(
+        "the project is read-only here: {0} is writing to it; you can edit again once it is done"
+    )]
+    ReadOnly(String),
+    #[error("cannot lock the project for writing: {0}")]
+    Lock(StorageError),
 }
 
 pub struct Session {
@@ -71,17 +80,84 @@ pub struct Session {
     unsaved_since: Option<Instant>,
     /// Bumped on every change to annotations, so views can tell when to rebuild.
     pub revision: u64,
+    /// Content hashes of the project's files as this session last read or wrote them.
+    stamps: Stamps,
+    /// Each unsaved set as it was on disk before this session changed it (`None`: it did
+    /// not exist), the base of a merge with whatever another process wrote since.
+    set_bases: HashMap<(String, String), Option<AnnotationSet>>,
+    /// project.ron as last read or written.
+    project_base: Project,
+    /// The writer lock, held while there is unsaved work (or for the whole session by
+    /// a command-line writer).
+    lock: Option<ProjectLock>,
+    keep_lock: bool,
+    /// The name the lock gives to others.
+    lock_name: String,
+    /// Set while another process holds the lock: who.
+    read_only: Option<String>,
+    /// Merge conflicts a person should look at, oldest first.
+    pub conflicts: Vec<String>,
 }
 
 impl Session {
+    /// Opens a project for the GUI. If no other process is writing to it, leftovers of a
+    /// killed writer are recovered first; if one is, the session starts read-only and
+    /// says who ([`Session::read_only`]). The lock is taken again at the first edit.
     pub fn open(root: &Path, annotator: &str) -> Result<Self, StorageError> {
-        let corpus = storage::load(root)?;
-        Ok(Self::new(root.to_path_buf(), corpus, annotator))
+        let who = if annotator.is_empty() {
+            "spanbench".to_string()
+        } else {
+            annotator.to_string()
+        };
+        let read_only = match ProjectLock::try_acquire(root, &who) {
+            Ok(Ok(lock)) => {
+                storage::stage::recover(root)?;
+                storage::ensure_gitignore(root)?;
+                drop(lock);
+                None
+            }
+            Ok(Err(holder)) => Some(lock::describe(&holder)),
+            // A project on read-only media can still be read.
+            Err(StorageError::Io { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let (corpus, stamps) = storage::read_stamped(root)?;
+        check_valid(root, &corpus)?;
+        let mut s = Self::new(root.to_path_buf(), corpus, annotator);
+        s.stamps = stamps;
+        s.lock_name = who;
+        s.read_only = read_only;
+        Ok(s)
+    }
+
+    /// Opens a project for a command-line writer: waits up to `wait` for the lock (calling
+    /// `waiting` once if it is busy), recovers what a killed writer left, reads the
+    /// project under the lock and keeps the lock until the session is dropped. Returns
+    /// the session and one note per thing recovered.
+    pub fn open_for_writing(
+        root: &Path,
+        who: &str,
+        wait: Duration,
+        waiting: impl FnMut(&Option<Holder>),
+    ) -> Result<(Self, Vec<String>), StorageError> {
+        if !storage::is_project(root) {
+            return Err(StorageError::NotAProject(root.to_path_buf()));
+        }
+        let (lock, notes) = storage::lock_for_writing(root, who, wait, waiting)?;
+        let (corpus, stamps) = storage::read_stamped(root)?;
+        check_valid(root, &corpus)?;
+        let mut s = Self::new(root.to_path_buf(), corpus, "");
+        s.stamps = stamps;
+        s.lock = Some(lock);
+        s.keep_lock = true;
+        s.lock_name = who.to_string();
+        Ok((s, notes))
     }
 
     pub fn new(root: PathBuf, corpus: Corpus, annotator: &str) -> Self {
         Self {
             root,
+            project_base: corpus.project.clone(),
             corpus,
             annotator: annotator.to_string(),
             user: annotator.to_string(),
@@ -92,6 +168,67 @@ impl Session {
             dirty_project: false,
             unsaved_since: None,
             revision: 0,
+            stamps: Stamps::new(),
+            set_bases: HashMap::new(),
+            lock: None,
+            keep_lock: false,
+            lock_name: if annotator.is_empty() {
+                "spanbench".into()
+            } else {
+                annotator.to_string()
+            },
+            read_only: None,
+            conflicts: Vec::new(),
+        }
+    }
+
+    /// Who is writing to the project, while this session may not.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    /// True while this session holds the project's writer lock.
+    pub fn holds_lock(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    /// Makes sure this session may write: takes the lock if it does not hold it. Fails
+    /// (and turns the session read-only) while another process holds it.
+    pub fn check_writable(&mut self) -> Result<(), SessionError> {
+        if self.lock.is_some() {
+            return Ok(());
+        }
+        match ProjectLock::try_acquire(&self.root, &self.lock_name) {
+            Ok(Ok(lock)) => {
+                self.lock = Some(lock);
+                self.read_only = None;
+                Ok(())
+            }
+            Ok(Err(holder)) => {
+                let who = lock::describe(&holder);
+                self.read_only = Some(who.clone());
+                Err(SessionError::ReadOnly(who))
+            }
+            Err(e) => Err(SessionError::Lock(e)),
+        }
+    }
+
+    /// While read-only: checks whether the other writer is done. True when this session
+    /// may edit again (it still has to pick up what the other wrote: see
+    /// [`Session::refresh`]).
+    pub fn recheck_lock(&mut self) -> bool {
+        if self.read_only.is_none() {
+            return false;
+        }
+        match lock::holder(&self.root) {
+            None => {
+                self.read_only = None;
+                true
+            }
+            Some(h) => {
+                self.read_only = Some(lock::describe(&h));
+                false
+            }
         }
     }
 
@@ -104,7 +241,10 @@ impl Session {
         self.revision += 1;
     }
 
+    /// Marks project.ron unsaved (call [`Session::check_writable`] before changing it).
     pub fn mark_project_dirty(&mut self) {
+        // The lock is what lets the save go through; if it is busy, the save says so.
+        let _ = self.check_writable();
         self.dirty_project = true;
         self.mark();
     }
@@ -114,6 +254,7 @@ impl Session {
         if self.corpus.document(doc).is_none() {
             return Err(SessionError::NoDocument(doc.to_string()));
         }
+        self.check_writable()?;
         let target = Target {
             annotator: self.annotator.clone(),
             doc: doc.to_string(),
@@ -154,6 +295,11 @@ impl Session {
 
     fn apply_to(&mut self, target: &Target, edit: &Edit) -> Result<(), SessionError> {
         self.check_editable(&target.annotator)?;
+        let key = (target.annotator.clone(), target.doc.clone());
+        if !self.set_bases.contains_key(&key) {
+            let base = self.corpus.set(&key.0, &key.1).cloned();
+            self.set_bases.insert(key, base);
+        }
         let set = self.corpus.set_mut(&target.annotator, &target.doc);
         edit.apply(set)?;
         if !self.corpus.project.annotators.contains(&target.annotator) {
@@ -171,6 +317,7 @@ impl Session {
 
     /// Undoes the last edit; returns where it applied so a view can go there.
     pub fn undo(&mut self) -> Option<Target> {
+        self.check_writable().ok()?;
         let entry = self.history.undo()?;
         if self.apply_to(&entry.target, &entry.edit).is_err() {
             self.history.revert_undo();
@@ -180,6 +327,7 @@ impl Session {
     }
 
     pub fn redo(&mut self) -> Option<Target> {
+        self.check_writable().ok()?;
         let entry = self.history.redo()?;
         if self.apply_to(&entry.target, &entry.edit).is_err() {
             self.history.revert_redo();
@@ -560,32 +708,48 @@ impl Session {
             .map_or(DocStatus::New, |s| s.status)
     }
 
-    /// Imports text files as new documents; returns the ids added and one error per
-    /// file that was refused. Refused files change nothing.
-    pub fn import_files(&mut self, paths: &[PathBuf]) -> (Vec<String>, Vec<ImportError>) {
-        let mut docs = Vec::new();
+    /// Imports text files as new documents; returns the ids added, one error per file
+    /// that was refused (refused files change nothing), and a note per document whose id
+    /// was taken and so got another.
+    pub fn import_files(
+        &mut self,
+        paths: &[PathBuf],
+    ) -> (Vec<String>, Vec<ImportError>, Vec<String>) {
+        let mut docs: Vec<Document> = Vec::new();
         let mut errors = Vec::new();
+        let mut notes = Vec::new();
         for p in paths {
             match import_text_file(&self.corpus, p) {
-                // Ids must stay unique across the files of one call too.
-                Ok(doc) => {
-                    let ids: Vec<String> = docs.iter().map(|d: &Document| d.id.clone()).collect();
-                    let mut doc = doc;
-                    if ids.contains(&doc.id) {
+                Ok(mut doc) => {
+                    // Ids must stay unique across the files of one call too.
+                    let wanted = crate::model::sanitize_id(
+                        &p.file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                    );
+                    let taken = |id: &str| {
+                        docs.iter().any(|d| d.id == id) || self.corpus.document(id).is_some()
+                    };
+                    if taken(&doc.id) {
                         let mut n = 2;
-                        while ids.contains(&format!("{}_{n}", doc.id))
-                            || self.corpus.document(&format!("{}_{n}", doc.id)).is_some()
-                        {
+                        while taken(&format!("{wanted}_{n}")) {
                             n += 1;
                         }
-                        doc.id = format!("{}_{n}", doc.id);
+                        doc.id = format!("{wanted}_{n}");
+                    }
+                    if doc.id != wanted {
+                        notes.push(format!(
+                            "{}: a document {wanted:?} exists already; imported as {:?}",
+                            p.display(),
+                            doc.id
+                        ));
                     }
                     docs.push(doc)
                 }
                 Err(e) => errors.push(e),
             }
         }
-        (self.add_imported(docs, Vec::new()), errors)
+        (self.add_imported(docs, Vec::new()), errors, notes)
     }
 
     /// Adds imported documents and annotation sets (already checked) to the project and
@@ -600,6 +764,11 @@ impl Session {
             self.corpus.insert_document(doc);
         }
         for set in sets {
+            let key = (set.annotator.clone(), set.document.clone());
+            if !self.set_bases.contains_key(&key) {
+                let base = self.corpus.set(&key.0, &key.1).cloned();
+                self.set_bases.insert(key, base);
+            }
             if !self.corpus.project.annotators.contains(&set.annotator) {
                 self.corpus.project.annotators.push(set.annotator.clone());
                 self.dirty_project = true;
@@ -635,29 +804,316 @@ impl Session {
         }
     }
 
-    /// Writes every changed file atomically. Files that fail stay marked dirty.
+    /// Writes every changed file as one batch, under the project lock. Before writing a
+    /// file it checks whether another process changed it since this session read it and,
+    /// if so, merges (see [`crate::merge`]; conflicts go to [`Session::conflicts`]). A file
+    /// that changed on disk and cannot be read is never written over: the save fails and
+    /// everything stays unsaved. On failure nothing is written.
     pub fn save(&mut self) -> Result<usize, StorageError> {
-        let mut written = 0;
+        if !self.is_dirty() {
+            return Ok(0);
+        }
+        if self.lock.is_none() {
+            match ProjectLock::try_acquire(&self.root, &self.lock_name)? {
+                Ok(l) => self.lock = Some(l),
+                Err(holder) => {
+                    let who = lock::describe(&holder);
+                    self.read_only = Some(who.clone());
+                    return Err(StorageError::Locked {
+                        root: self.root.clone(),
+                        holder: who,
+                    });
+                }
+            }
+        }
+        self.read_only = None;
+        self.merge_from_disk()?;
+        let root = self.root.clone();
+        let mut batch = Batch::new(&root);
+        let mut written: Vec<(String, u64)> = Vec::new();
         if self.dirty_project {
-            storage::save_project(&self.root, &self.corpus.project)?;
-            self.dirty_project = false;
-            written += 1;
+            self.add_disk_annotators();
+            let bytes = storage::project_bytes(&root, &self.corpus.project)?;
+            written.push((storage::PROJECT_FILE.into(), storage::stamp(&bytes)));
+            batch.add(storage::Target::Project, &bytes)?;
         }
-        while let Some(id) = self.dirty_docs.first().cloned() {
-            if let Some(doc) = self.corpus.document(&id) {
-                storage::save_document(&self.root, doc)?;
-                written += 1;
+        for id in &self.dirty_docs {
+            if let Some(doc) = self.corpus.document(id) {
+                let bytes = storage::document_bytes(&root, doc)?;
+                written.push((rel_doc(id), storage::stamp(&bytes)));
+                batch.add(storage::Target::Document(id.clone()), &bytes)?;
             }
-            self.dirty_docs.remove(&id);
         }
-        while let Some(key) = self.dirty_sets.first().cloned() {
-            if let Some(set) = self.corpus.set(&key.0, &key.1) {
-                storage::save_set(&self.root, set)?;
-                written += 1;
+        for (a, d) in &self.dirty_sets {
+            if let Some(set) = self.corpus.set(a, d) {
+                let bytes = storage::set_bytes(&root, set)?;
+                written.push((rel_set(a, d), storage::stamp(&bytes)));
+                batch.add(storage::set_target(set), &bytes)?;
             }
-            self.dirty_sets.remove(&key);
         }
+        let n = batch.commit()?;
+        self.stamps.extend(written);
+        self.set_bases.clear();
+        self.project_base = self.corpus.project.clone();
+        self.dirty_project = false;
+        self.dirty_docs.clear();
+        self.dirty_sets.clear();
         self.unsaved_since = None;
-        Ok(written)
+        if !self.keep_lock {
+            self.lock = None;
+        }
+        Ok(n)
+    }
+
+    /// project.ron lists every annotator with a folder, whoever made the folder.
+    fn add_disk_annotators(&mut self) {
+        let dir = self.root.join(storage::ANNOTATIONS_DIR);
+        let Ok(rd) = fs::read_dir(&dir) else { return };
+        let mut found: Vec<String> = rd
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| storage::confine::name_problem(n).is_none())
+            .collect();
+        found.sort();
+        for a in found {
+            if !self.corpus.project.annotators.contains(&a) {
+                self.corpus.project.annotators.push(a);
+            }
+        }
+    }
+
+    /// Reads the current form of every file about to be written that changed on disk
+    /// since this session read it, and merges it into memory.
+    fn merge_from_disk(&mut self) -> Result<(), StorageError> {
+        let root = self.root.clone();
+        if self.dirty_project {
+            let rel = storage::PROJECT_FILE.to_string();
+            let (bytes, hash) = read_current(&storage::project_file(&root))?;
+            if hash != self.stamps.get(&rel).copied() && bytes.is_some() {
+                let (theirs, h) = storage::read_project_file(&root)?;
+                let m = merge_projects(&self.project_base, &self.corpus.project, &theirs);
+                self.conflicts.extend(m.conflicts);
+                self.corpus.project = m.value;
+                self.project_base = theirs;
+                self.stamps.insert(rel, h);
+                self.revision += 1;
+            }
+        }
+        for id in self.dirty_docs.clone() {
+            let rel = rel_doc(&id);
+            let path = storage::document_file(&root, &id);
+            let (bytes, hash) = read_current(&path)?;
+            if bytes.is_some() && hash != self.stamps.get(&rel).copied() {
+                let (theirs, h) = storage::read_document(&path)?;
+                let mine = self.corpus.document(&id);
+                if mine.is_some_and(|m| m.text == theirs.text) {
+                    // The same document arrived from elsewhere: nothing to write.
+                    self.dirty_docs.remove(&id);
+                    self.stamps.insert(rel, h);
+                } else {
+                    return Err(StorageError::Mismatch {
+                        path,
+                        message: "was created by another process with a different text meanwhile; nothing was saved, import again".into(),
+                    });
+                }
+            }
+        }
+        for key in self.dirty_sets.clone() {
+            let (a, d) = &key;
+            let rel = rel_set(a, d);
+            let path = storage::set_file(&root, a, d);
+            let (bytes, hash) = read_current(&path)?;
+            if hash == self.stamps.get(&rel).copied() {
+                continue;
+            }
+            let theirs = match bytes {
+                Some(_) => storage::read_set(&path, a)?.0,
+                None => AnnotationSet::new(d, a),
+            };
+            let base = self.set_bases.get(&key).cloned().flatten();
+            let mine = self
+                .corpus
+                .set(a, d)
+                .cloned()
+                .unwrap_or_else(|| AnnotationSet::new(d, a));
+            let m = merge_sets(base.as_ref(), &mine, &theirs);
+            self.conflicts
+                .extend(m.conflicts.into_iter().map(|c| format!("{rel}: {c}")));
+            *self.corpus.set_mut(a, d) = m.value;
+            self.set_bases
+                .insert(key.clone(), hash.is_some().then_some(theirs));
+            match hash {
+                Some(h) => self.stamps.insert(rel, h),
+                None => self.stamps.remove(&rel),
+            };
+            self.revision += 1;
+        }
+        Ok(())
+    }
+
+    /// Picks up what other processes wrote: every file among `changed` (paths relative to
+    /// the root; all files if `None`) whose content differs from what this session last
+    /// read is read again. Files with unsaved changes here are left for the merge at the
+    /// next save. Returns one message per file that could not be read (memory keeps
+    /// what it had, and that file is not written over until it reads again) and whether
+    /// anything changed.
+    pub fn refresh(&mut self, changed: Option<&[String]>) -> (bool, Vec<String>) {
+        let rels: Vec<String> = match changed {
+            Some(c) => c.to_vec(),
+            None => self.all_rel_paths(),
+        };
+        let mut errors = Vec::new();
+        let mut any = false;
+        let root = self.root.clone();
+        for rel in rels {
+            let Some(target) = storage::Target::parse(&rel) else {
+                continue;
+            };
+            let path = root.join(&rel);
+            let (bytes, hash) = match read_current(&path) {
+                Ok(x) => x,
+                Err(e) => {
+                    errors.push(e.to_string());
+                    continue;
+                }
+            };
+            if hash == self.stamps.get(&rel).copied() {
+                continue;
+            }
+            match &target {
+                storage::Target::Project => {
+                    if self.dirty_project || bytes.is_none() {
+                        continue;
+                    }
+                    match storage::read_project_file(&root) {
+                        Ok((p, h)) => {
+                            self.corpus.project = p.clone();
+                            self.project_base = p;
+                            self.stamps.insert(rel, h);
+                            any = true;
+                        }
+                        Err(e) => errors.push(e.to_string()),
+                    }
+                }
+                storage::Target::Document(id) => {
+                    if self.dirty_docs.contains(id) {
+                        continue;
+                    }
+                    if bytes.is_none() {
+                        if let Ok(i) = self.corpus.documents.binary_search_by(|d| d.id.cmp(id)) {
+                            self.corpus.documents.remove(i);
+                            any = true;
+                        }
+                        self.stamps.remove(&rel);
+                        continue;
+                    }
+                    match storage::read_document(&path) {
+                        Ok((doc, h)) => {
+                            match self.corpus.documents.binary_search_by(|d| d.id.cmp(id)) {
+                                Ok(i) => self.corpus.documents[i] = doc,
+                                Err(_) => self.corpus.insert_document(doc),
+                            }
+                            self.stamps.insert(rel, h);
+                            any = true;
+                        }
+                        Err(e) => errors.push(e.to_string()),
+                    }
+                }
+                storage::Target::Set { annotator, doc } => {
+                    if self.dirty_sets.contains(&(annotator.clone(), doc.clone())) {
+                        continue;
+                    }
+                    if bytes.is_none() {
+                        if let Some(m) = self.corpus.annotations.get_mut(annotator)
+                            && m.remove(doc).is_some()
+                        {
+                            any = true;
+                        }
+                        self.stamps.remove(&rel);
+                        continue;
+                    }
+                    match storage::read_set(&path, annotator) {
+                        Ok((set, h)) => {
+                            self.corpus
+                                .annotations
+                                .entry(annotator.clone())
+                                .or_default()
+                                .insert(doc.clone(), set);
+                            self.stamps.insert(rel, h);
+                            any = true;
+                        }
+                        Err(e) => errors.push(e.to_string()),
+                    }
+                }
+            }
+        }
+        if any {
+            self.revision += 1;
+        }
+        (any, errors)
+    }
+
+    /// Every project file on disk and every one this session knows, relative to the root.
+    fn all_rel_paths(&self) -> Vec<String> {
+        let mut out: BTreeSet<String> = self.stamps.keys().cloned().collect();
+        out.insert(storage::PROJECT_FILE.into());
+        let ddir = self.root.join(storage::DOCUMENTS_DIR);
+        for e in fs::read_dir(ddir).into_iter().flatten().flatten() {
+            out.insert(format!(
+                "{}/{}",
+                storage::DOCUMENTS_DIR,
+                e.file_name().to_string_lossy()
+            ));
+        }
+        let adir = self.root.join(storage::ANNOTATIONS_DIR);
+        for a in fs::read_dir(adir).into_iter().flatten().flatten() {
+            let an = a.file_name().to_string_lossy().into_owned();
+            for e in fs::read_dir(a.path()).into_iter().flatten().flatten() {
+                out.insert(format!(
+                    "{}/{an}/{}",
+                    storage::ANNOTATIONS_DIR,
+                    e.file_name().to_string_lossy()
+                ));
+            }
+        }
+        out.into_iter().collect()
+    }
+}
+
+fn rel_doc(id: &str) -> String {
+    format!("{}/{id}.ron", storage::DOCUMENTS_DIR)
+}
+
+fn rel_set(a: &str, d: &str) -> String {
+    format!("{}/{a}/{d}.ron", storage::ANNOTATIONS_DIR)
+}
+
+/// The bytes of a file now (None if there is no file) and their stamp. Something else
+/// in its place (a folder) counts as no file here; the commit refuses to replace it.
+fn read_current(path: &Path) -> Result<(Option<Vec<u8>>, Option<u64>), StorageError> {
+    storage::confine::refuse_link(path)?;
+    if fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Ok((None, None));
+    }
+    match fs::read(path) {
+        Ok(b) => {
+            let h = storage::stamp(&b);
+            Ok((Some(b), Some(h)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((None, None)),
+        Err(e) => Err(StorageError::io(path, e)),
+    }
+}
+
+fn check_valid(root: &Path, corpus: &Corpus) -> Result<(), StorageError> {
+    let problems = storage::validate(corpus);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StorageError::Invalid {
+            root: root.to_path_buf(),
+            problems,
+        })
     }
 }

@@ -192,7 +192,7 @@ fn session_import_keeps_good_files_and_reports_each_bad_one() {
         write(dir.path(), "blank.txt", b"\n\n"),
     ];
     let mut session = Session::open(&root, "gold").unwrap();
-    let (added, errors) = session.import_files(&files);
+    let (added, errors, _notes) = session.import_files(&files);
     assert_eq!(added, ["same", "same_2"]);
     assert_eq!(errors.len(), 2);
     assert!(matches!(&errors[0], ImportError::NotUtf8 { path, .. } if path == &files[1]));

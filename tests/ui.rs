@@ -411,8 +411,9 @@ fn export_dialog_writes_spans_jsonl() {
     drag(&mut h, p, p + 3);
     press(&mut h, Key::Num1);
     open_file_menu_item(&mut h, "Export…");
-    let out = dir.path().join("out.jsonl");
-    // The output field holds the suggested path.
+    // Outside the project: an export into a project folder is refused.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("out.jsonl");
     let field = h
         .get_all_by_role(egui::accesskit::Role::TextInput)
         .find(|n| n.value().is_some_and(|v| v.ends_with(".jsonl")))
@@ -532,4 +533,253 @@ fn labels_dialog_renames_and_adds_labels() {
     assert!(h.state_mut().save_now());
     let saved = storage::load(dir.path()).unwrap();
     assert_eq!(saved.project.labels[0].name, "Participant");
+}
+
+// ---------------------------------------------------------------------------------
+// Other processes on the same project
+
+fn harness_watching(dir: &Path, annotator: &str, watch: bool) -> Harness<'static, SpanbenchApp> {
+    let settings = UserSettings {
+        annotator: annotator.into(),
+        ..Default::default()
+    };
+    let mut app = SpanbenchApp::new(settings, None);
+    app.watch_disk = watch;
+    app.open_project(dir);
+    assert!(app.session.is_some(), "{:?}", app.notice);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, app: &mut SpanbenchApp| app.frame_ui(ui), app);
+    h.run_steps(4);
+    h
+}
+
+/// Runs the real binary: another process, as a user would run it.
+fn cli(cwd: &Path, args: &[&str]) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_spanbench"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Another process imports spans into this window's own layer of the open document.
+fn cli_imports_into_layer(dir: &Path, annotator: &str, needle: &str, label: &str) {
+    let (s, e) = (
+        char_index(needle),
+        char_index(needle) + needle.chars().count(),
+    );
+    let line = serde_json::json!({
+        "id": DOC,
+        "text": TEXT,
+        "spans": [{"start": s, "end": e, "label": label, "text": needle}],
+        "meta": {"annotator": annotator},
+    });
+    let f = dir
+        .parent()
+        .unwrap()
+        .join(format!("{annotator}-{needle}.jsonl"));
+    std::fs::write(&f, format!("{line}\n")).unwrap();
+    cli(
+        dir.parent().unwrap(),
+        &["import", dir.to_str().unwrap(), f.to_str().unwrap()],
+    );
+}
+
+fn disk_spans(dir: &Path, annotator: &str) -> Vec<(String, String)> {
+    let corpus = storage::load(dir).unwrap();
+    let mut v: Vec<(String, String)> = corpus
+        .set(annotator, DOC)
+        .map(|s| {
+            s.spans
+                .iter()
+                .map(|x| (x.text.clone(), x.label.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn save(h: &mut Harness<SpanbenchApp>) {
+    press_mod(h, Modifiers::COMMAND, Key::S);
+    assert!(
+        !h.state().session.as_ref().unwrap().is_dirty(),
+        "not saved: {:?}",
+        h.state().notice
+    );
+}
+
+#[test]
+fn a_save_after_another_process_changed_the_same_layer_keeps_both() {
+    for size in [egui::vec2(1280.0, 800.0), egui::vec2(900.0, 600.0)] {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("p");
+        project(&dir);
+        // Not watching: the window does not know of the other process's work until it
+        // saves, as when the two write within the same instant.
+        let mut h = harness_watching(&dir, "tester", false);
+        h.set_size(size);
+        h.run_steps(2);
+        cli_imports_into_layer(&dir, "tester", "Pashinyan", "ACTOR");
+        let p = char_index("Putin");
+        drag(&mut h, p, p + 4);
+        press(&mut h, Key::Num1);
+        save(&mut h);
+        assert_eq!(
+            disk_spans(&dir, "tester"),
+            [
+                ("Pashinyan".into(), "ACTOR".into()),
+                ("Putin".into(), "ACTOR".into())
+            ]
+        );
+        // The window now shows both, and nothing was a conflict.
+        assert_eq!(spans(&h).len(), 2);
+        assert!(h.state().session.as_ref().unwrap().conflicts.is_empty());
+    }
+}
+
+#[test]
+fn the_window_reads_in_what_another_process_wrote() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    project(&dir);
+    let mut h = harness_watching(&dir, "tester", true);
+    cli_imports_into_layer(&dir, "tester", "Pashinyan", "ACTOR");
+    let start = std::time::Instant::now();
+    while spans(&h).is_empty() && start.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.run_steps(1);
+    }
+    assert_eq!(spans(&h).len(), 1, "the imported span did not appear");
+    let p = char_index("Putin");
+    drag(&mut h, p, p + 4);
+    press(&mut h, Key::Num2);
+    save(&mut h);
+    assert_eq!(
+        disk_spans(&dir, "tester"),
+        [
+            ("Pashinyan".into(), "ACTOR".into()),
+            ("Putin".into(), "DATE".into())
+        ]
+    );
+}
+
+#[test]
+fn two_windows_on_one_project_keep_both_windows_edits_and_show_conflicts() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    project(&dir);
+    let mut a = harness_watching(&dir, "tester", false);
+    let mut b = harness_watching(&dir, "tester", false);
+    let p = char_index("Pashinyan");
+    drag(&mut a, p, p + 9);
+    press(&mut a, Key::Num1);
+    save(&mut a);
+    let q = char_index("Putin");
+    drag(&mut b, q, q + 5);
+    press(&mut b, Key::Num3);
+    save(&mut b);
+    assert_eq!(
+        disk_spans(&dir, "tester"),
+        [
+            ("Pashinyan".into(), "ACTOR".into()),
+            ("Putin".into(), "PLACE".into())
+        ]
+    );
+
+    // Both windows now know span Putin; each relabels it differently.
+    let mut a = harness_watching(&dir, "tester", false);
+    let mut b = harness_watching(&dir, "tester", false);
+    for (h, key) in [(&mut a, Key::Num2), (&mut b, Key::Num4)] {
+        let c = pos(h, q + 2);
+        h.hover_at(c);
+        h.run_steps(1);
+        h.drag_at(c);
+        h.run_steps(1);
+        h.drop_at(c);
+        h.run_steps(2);
+        assert!(h.state().pane.selected_span.is_some());
+        press(h, key);
+        // One writer at a time: the first saves before the second edits.
+        save(h);
+    }
+    let got = disk_spans(&dir, "tester");
+    assert!(got.contains(&("Putin".into(), "DATE".into())), "{got:?}");
+    assert!(got.contains(&("Putin".into(), "CLAIM".into())), "{got:?}");
+    assert_eq!(got.len(), 3, "{got:?}");
+    b.run_steps(2);
+    let conflicts = b.state().session.as_ref().unwrap().conflicts.clone();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    b.get_by_label_contains("Another process changed the same annotations");
+    b.get_by_label("Dismiss").click();
+    b.run_steps(2);
+    assert!(b.state().session.as_ref().unwrap().conflicts.is_empty());
+}
+
+#[test]
+fn annotators_added_by_another_process_survive_this_windows_save() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    project(&dir);
+    let mut h = harness_watching(&dir, "tester", false);
+    cli_imports_into_layer(&dir, "bob", "Pashinyan", "ACTOR");
+    press_mod(&mut h, Modifiers::COMMAND, Key::W);
+    save(&mut h);
+    let project = storage::load(&dir).unwrap().project;
+    assert!(
+        project.annotators.contains(&"bob".to_string()),
+        "{:?}",
+        project.annotators
+    );
+    assert!(!project.settings.snap_to_words);
+}
+
+#[test]
+fn opens_read_only_while_another_process_writes_and_says_who() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    project(&dir);
+    let lock = storage::ProjectLock::try_acquire(&dir, "spanbench import")
+        .unwrap()
+        .unwrap();
+    let mut h = harness_watching(&dir, "tester", true);
+    let who = h
+        .state()
+        .session
+        .as_ref()
+        .unwrap()
+        .read_only()
+        .map(String::from);
+    assert!(
+        who.as_deref()
+            .is_some_and(|w| w.contains("spanbench import")),
+        "{who:?}"
+    );
+    h.get_by_label("Read-only");
+    let p = char_index("Putin");
+    drag(&mut h, p, p + 4);
+    press(&mut h, Key::Num1);
+    assert!(spans(&h).is_empty());
+    let notice = h.state().notice.clone().unwrap();
+    assert!(
+        notice.error && notice.text.contains("spanbench import"),
+        "{notice:?}"
+    );
+    drop(lock);
+    let start = std::time::Instant::now();
+    while h.state().session.as_ref().unwrap().read_only().is_some()
+        && start.elapsed() < std::time::Duration::from_secs(10)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        h.run_steps(1);
+    }
+    assert!(h.state().session.as_ref().unwrap().read_only().is_none());
+    drag(&mut h, p, p + 4);
+    press(&mut h, Key::Num1);
+    assert_eq!(spans(&h).len(), 1);
+    save(&mut h);
 }

@@ -225,8 +225,9 @@ pub fn record_paths(records: &[Record]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Writes the whole folder beside `out`, then swaps it into place. An existing `out`
-/// is replaced only if it is empty or a previous brat export (it has annotation.conf).
+/// Writes the whole folder beside `out`, then swaps it into place in one step. An
+/// existing `out` is replaced only if it is empty or a previous brat export (it has
+/// annotation.conf).
 pub fn export_to_folder(
     records: &[Record],
     corpus: &Corpus,
@@ -236,7 +237,7 @@ pub fn export_to_folder(
 ) -> Result<Report, ExportError> {
     let path_err = |p: &Path| {
         let p = p.to_path_buf();
-        move |e| ExportError::Path { path: p, source: e }
+        move |e| ExportError::Path { path: p, error: e }
     };
     if out.exists() {
         let empty = fs::read_dir(out).map_err(path_err(out))?.next().is_none();
@@ -244,19 +245,12 @@ pub fn export_to_folder(
             return Err(ExportError::FolderNotEmpty(out.to_path_buf()));
         }
     }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(path_err(parent))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".spanbench-brat-")
-        .tempdir_in(parent)
-        .map_err(path_err(parent))?;
+    let staged = crate::storage::output::FolderOut::new(out).map_err(path_err(out))?;
+    let tmp = staged.path();
     let mut report = Report::default();
     let rel_paths = record_paths(records);
     for (i, (rec, rel)) in records.iter().zip(&rel_paths).enumerate() {
-        let base = tmp.path().join(rel);
+        let base = tmp.join(rel);
         if let Some(dir) = base.parent() {
             fs::create_dir_all(dir).map_err(path_err(dir))?;
         }
@@ -269,37 +263,10 @@ pub fn export_to_folder(
         report.spans += rec.spans().len();
         progress(i + 1, records.len());
     }
-    let conf = tmp.path().join("annotation.conf");
+    let conf = tmp.join("annotation.conf");
     fs::write(&conf, annotation_conf(&corpus.project, records)).map_err(path_err(&conf))?;
     check_strict(&report, opts)?;
-    let staged = tmp.keep();
-    let old = if out.exists() {
-        let old = parent.join(format!(
-            ".spanbench-brat-old-{}",
-            staged
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        fs::rename(out, &old).map_err(path_err(out))?;
-        Some(old)
-    } else {
-        None
-    };
-    if let Err(e) = fs::rename(&staged, out) {
-        // Put the previous export back rather than leave nothing.
-        if let Some(old) = &old {
-            let _ = fs::rename(old, out);
-        }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(ExportError::Path {
-            path: out.to_path_buf(),
-            source: e,
-        });
-    }
-    if let Some(old) = old {
-        let _ = fs::remove_dir_all(old);
-    }
+    staged.commit().map_err(path_err(out))?;
     Ok(report)
 }
 
@@ -313,7 +280,9 @@ pub fn parse(
 ) -> Result<RawDoc, Vec<String>> {
     let mut doc = RawDoc::new(text.to_string(), file);
     let mut set = RawSet::new(annotator);
-    let mut errors = Vec::new();
+    let mut errors: Vec<String> = super::import::check_ends_with_newline(ann, file)
+        .into_iter()
+        .collect();
     let len = char_len(text);
     let mut attrs: Vec<(String, String, String, String)> = Vec::new();
     let mut span_notes: Vec<(String, String)> = Vec::new();
@@ -346,7 +315,8 @@ pub fn parse(
                 }
                 if bad || frags.is_empty() {
                     errors.push(format!(
-                        "{loc}: offsets {rest:?} are not `start end[;start end]`"
+                        "{loc}: offsets {:?} are not `start end[;start end]`",
+                        crate::storage::excerpt(rest)
                     ));
                     continue;
                 }
@@ -354,7 +324,8 @@ pub fn parse(
                 let end = frags[frags.len() - 1].1;
                 if frags.iter().any(|&(a, b)| a >= b || b > len) || start >= end {
                     errors.push(format!(
-                        "{loc}: offsets {rest:?} are out of bounds or empty (the text has {len} chars)"
+                        "{loc}: offsets {:?} are out of bounds or empty (the text has {len} chars)",
+                        crate::storage::excerpt(rest)
                     ));
                     continue;
                 }
@@ -363,11 +334,19 @@ pub fn parse(
                     .map(|&(a, b)| slice_chars(text, a, b).unwrap_or(""))
                     .collect();
                 let joined = ftext.join(" ");
-                if let Some(t) = tail
-                    && t != joined
-                {
+                // brat always writes the text column; a line without it is cut short.
+                let Some(t) = tail else {
                     errors.push(format!(
-                        "{loc}: text {t:?} does not match the .txt's {joined:?} at {rest}"
+                        "{loc}: T line has no text column (`T1<TAB>LABEL start end<TAB>text`); is the file cut short?"
+                    ));
+                    continue;
+                };
+                if t != joined {
+                    errors.push(format!(
+                        "{loc}: text {:?} does not match the .txt's {:?} at {}",
+                        crate::storage::excerpt(t),
+                        crate::storage::excerpt(&joined),
+                        crate::storage::excerpt(rest)
                     ));
                     continue;
                 }
@@ -426,7 +405,10 @@ pub fn parse(
                 "{loc}: {} line ignored; spanbench has no events or equivalence sets",
                 &id[..1]
             )),
-            _ => errors.push(format!("{loc}: unknown annotation line {id:?}")),
+            _ => errors.push(format!(
+                "{loc}: unknown annotation line {:?}",
+                crate::storage::excerpt(id)
+            )),
         }
     }
     for (target, key, value, loc) in attrs {

@@ -85,7 +85,9 @@ pub fn is_tag(t: &str) -> bool {
 /// four columns and two-column files both work). Tags may be IOB1, IOB2, BIOES or
 /// BILOU. Each document becomes its tokens joined by spaces, one sentence a line.
 pub fn parse(src: &str, file: &str, annotator: &str) -> Parsed {
-    let mut errors = Vec::new();
+    let mut errors: Vec<String> = super::import::check_ends_with_newline(src, file)
+        .into_iter()
+        .collect();
     let mut docs = Vec::new();
     let mut b = Builder::new(file, annotator);
     for (n, line) in src.lines().enumerate() {
@@ -107,14 +109,16 @@ pub fn parse(src: &str, file: &str, annotator: &str) -> Parsed {
         let cols: Vec<&str> = t.split_whitespace().collect();
         if cols.len() < 2 {
             errors.push(format!(
-                "{file}:{lineno}: expected a token and a tag, found {t:?}"
+                "{file}:{lineno}: expected a token and a tag, found {:?}",
+                crate::storage::excerpt(t)
             ));
             continue;
         }
         let (tok, tag) = (cols[0], cols[cols.len() - 1]);
         if !is_tag(tag) {
             errors.push(format!(
-                "{file}:{lineno}: {tag:?} is not a tag (O, B-X, I-X, E-X, S-X, L-X or U-X)"
+                "{file}:{lineno}: {:?} is not a tag (O, B-X, I-X, E-X, S-X, L-X or U-X)",
+                crate::storage::excerpt(tag)
             ));
             continue;
         }

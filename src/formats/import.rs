@@ -119,6 +119,20 @@ impl std::error::Error for ImportErrors {}
 /// are lines). Documents read are still checked, so that one run reports everything.
 pub type Parsed = (Vec<RawDoc>, Vec<String>);
 
+/// A line format's file must end with a line break: without one, the last line may have
+/// been cut short (a tag or a span id cut mid-way can still read as a valid, wrong
+/// line), and only the missing break tells.
+pub(crate) fn check_ends_with_newline(src: &str, file: &str) -> Option<String> {
+    let body = src.trim_end_matches([' ', '\t']);
+    if body.trim().is_empty() || body.ends_with('\n') || body.ends_with('\r') {
+        return None;
+    }
+    Some(format!(
+        "{file}:{}: the last line has no line break, so the file may be cut short; if it is complete, add a line break at its end",
+        body.lines().count()
+    ))
+}
+
 /// Parses JSON lines one by one, skipping blank lines. `line_fn` gets the line and its
 /// location (`file:line`) and returns the document or its problems (each already
 /// naming the location).
@@ -255,23 +269,45 @@ pub(crate) fn parse_status(s: &str) -> Option<DocStatus> {
 const DETECT_PREFIX: usize = 1 << 20;
 
 /// Guesses the format of a file (or folder) from its name and content. `None` when
-/// nothing fits.
+/// nothing fits or the file is refused (see [`detect_strict`]).
 pub fn detect(path: &Path) -> Option<ImportFormat> {
-    if path.is_dir() {
-        let mut files = Vec::new();
-        walk(path, &mut files).ok()?;
-        return files
+    detect_strict(path).ok().flatten()
+}
+
+/// What a plain-text import of `file` needs when its name says it is not plain text.
+fn needs_text_flag(file: &str, what: &str) -> String {
+    format!("{file}: {what}; give --format text to import it as plain text")
+}
+
+/// Detects the format of a file or folder. `Ok(None)`: not a format spanbench reads.
+/// `Err`: the content looks like JSON, JSON lines, XML or an annotation format but does
+/// not parse (the message gives line and column), or the name says it is not plain
+/// text: such a file is never imported as plain text unless the user says so.
+pub fn detect_strict(path: &Path) -> Result<Option<ImportFormat>, String> {
+    let file = path.display().to_string();
+    // A file that cannot be looked at is reported by the reader, which names it.
+    let Ok(meta) = fs::metadata(path) else {
+        return Ok(None);
+    };
+    if meta.is_dir() {
+        let (files, _) = walk(path);
+        return Ok(files
             .iter()
             .any(|f| ext_of(f) == "ann")
-            .then_some(ImportFormat::Brat);
+            .then_some(ImportFormat::Brat));
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "{file}: not a regular file (a FIFO, socket or device); import files and folders only"
+        ));
     }
     let ext = ext_of(path);
     match ext.as_str() {
-        "ann" => return Some(ImportFormat::Brat),
-        "txt" if path.with_extension("ann").is_file() => return Some(ImportFormat::Brat),
-        "html" | "htm" | "xhtml" => return Some(ImportFormat::Html),
+        "ann" => return Ok(Some(ImportFormat::Brat)),
+        "txt" if path.with_extension("ann").is_file() => return Ok(Some(ImportFormat::Brat)),
+        "html" | "htm" | "xhtml" => return Ok(Some(ImportFormat::Html)),
         "conll" | "conll03" | "iob" | "iob2" | "bio" | "bioes" => {
-            return Some(ImportFormat::Conll);
+            return Ok(Some(ImportFormat::Conll));
         }
         _ => {}
     }
@@ -279,42 +315,109 @@ pub fn detect(path: &Path) -> Option<ImportFormat> {
     // message, not read whole here first.
     let mut bytes = Vec::new();
     fs::File::open(path)
-        .ok()?
+        .map_err(|e| format!("{file}: {e}"))?
         .take(DETECT_PREFIX as u64 + 1)
         .read_to_end(&mut bytes)
-        .ok()?;
+        .map_err(|e| format!("{file}: {e}"))?;
     let truncated = bytes.len() > DETECT_PREFIX;
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
         // Cut inside a character at the end of the prefix: keep what is whole.
         Err(e) if truncated && e.error_len().is_none() => {
-            std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?
+            std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("")
         }
-        Err(_) => return None,
+        // Not text: the plain-text reader says so, with the offset.
+        Err(_) => return Ok(text_by_name(&ext).then_some(ImportFormat::Text)),
     };
     let body = text.trim_start_matches('\u{feff}').trim_start();
-    if let Some(f) = detect_json(body) {
-        return Some(f);
+    if body.starts_with('[') || body.starts_with('{') {
+        return detect_json_strict(body, truncated, &file).map(Some);
     }
-    // A JSON array too long to parse from its prefix: Label Studio exports are the
-    // array-shaped format spanbench reads.
-    if truncated && body.starts_with('[') && body.contains("\"data\"") {
-        return Some(ImportFormat::LabelStudio);
+    if body.starts_with('<') {
+        let head = body
+            .get(..body.len().min(4096))
+            .unwrap_or(body)
+            .to_ascii_lowercase();
+        let html = [
+            "<!doctype html",
+            "<html",
+            "<head",
+            "<body",
+            "<article",
+            "<p>",
+            "<div",
+        ]
+        .iter()
+        .any(|t| head.contains(t));
+        if html {
+            return Ok(Some(ImportFormat::Html));
+        }
+        return Err(needs_text_flag(
+            &file,
+            "looks like XML, which spanbench does not import (give --format html if it is a web page)",
+        ));
     }
     if looks_like_conll(body) {
-        return Some(ImportFormat::Conll);
+        return Ok(Some(ImportFormat::Conll));
     }
-    let head = body
-        .get(..body.len().min(512))
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if head.starts_with("<!doctype html") || head.starts_with("<html") {
-        return Some(ImportFormat::Html);
+    if text_by_name(&ext) {
+        return Ok(Some(ImportFormat::Text));
     }
     match ext.as_str() {
-        "txt" | "text" | "md" | "" => Some(ImportFormat::Text),
-        _ => None,
+        "json" | "jsonl" | "ndjson" => Err(needs_text_flag(
+            &file,
+            &format!("a .{ext} file that does not start like JSON"),
+        )),
+        _ => Ok(None),
     }
+}
+
+fn text_by_name(ext: &str) -> bool {
+    matches!(ext, "txt" | "text" | "md" | "")
+}
+
+/// `file:line:col: message` of a JSON parse error, the line counted from `first_line`.
+fn json_error(file: &str, first_line: usize, e: &serde_json::Error) -> String {
+    needs_text_flag(
+        &format!("{file}:{}:{}", first_line + e.line() - 1, e.column()),
+        &format!("looks like JSON but does not parse ({e})"),
+    )
+}
+
+fn detect_json_strict(body: &str, truncated: bool, file: &str) -> Result<ImportFormat, String> {
+    let unknown = || {
+        needs_text_flag(
+            file,
+            "JSON, but not a format spanbench reads (Label Studio tasks, or lines with \"text\" and \"spans\", \"label\" or \"entities\")",
+        )
+    };
+    let whole = serde_json::from_str::<Value>(body);
+    if whole.is_ok() || body.starts_with('[') {
+        return match whole {
+            Ok(v) => detect_json(&v.to_string()).ok_or_else(unknown),
+            // A JSON array too long to parse from its prefix: Label Studio exports are
+            // the array-shaped format spanbench reads.
+            Err(_) if truncated && body.contains("\"data\"") => Ok(ImportFormat::LabelStudio),
+            Err(e) if truncated && e.is_eof() => Err(unknown()),
+            Err(e) => Err(json_error(file, 1, &e)),
+        };
+    }
+    // JSON lines: the first line that parses tells the format, and the format's reader
+    // reports every line that does not; if none parses, the first error is the answer.
+    let mut first_error = None;
+    for (n, line) in body
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        match serde_json::from_str::<Value>(line) {
+            Ok(v) => return detect_json(&v.to_string()).ok_or_else(unknown),
+            Err(e) => {
+                first_error.get_or_insert_with(|| json_error(file, n + 1, &e));
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(unknown))
 }
 
 fn detect_json(body: &str) -> Option<ImportFormat> {
@@ -375,23 +478,47 @@ fn ext_of(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else {
-            out.push(p);
+/// Every file under `dir`, sorted, without following links; hidden entries are left
+/// out. Returns the files and one note per entry skipped (links, FIFOs, sockets,
+/// devices, folders that cannot be read).
+pub fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let rd = match fs::read_dir(&d) {
+            Ok(rd) => rd,
+            Err(e) => {
+                skipped.push(format!("{}: skipped ({e})", d.display()));
+                continue;
+            }
+        };
+        let mut entries: Vec<(PathBuf, Option<fs::FileType>)> = rd
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| (e.path(), e.file_type().ok()))
+            .collect();
+        entries.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut files = Vec::new();
+        for (p, kind) in entries {
+            match kind {
+                Some(k) if k.is_dir() => stack.push(p),
+                Some(k) if k.is_file() => files.push(p),
+                Some(k) if k.is_symlink() => skipped.push(format!(
+                    "{}: skipped (a symbolic link; links in a folder are not followed)",
+                    p.display()
+                )),
+                _ => skipped.push(format!(
+                    "{}: skipped (not a regular file: a FIFO, socket or device)",
+                    p.display()
+                )),
+            }
         }
+        files.reverse();
+        out.extend(files);
     }
-    Ok(())
+    out.sort();
+    (out, skipped)
 }
 
 /// Imports files and folders (walked recursively) into new documents and sets of
@@ -433,11 +560,8 @@ pub fn import_paths_as(
     };
     for p in paths {
         if p.is_dir() {
-            let mut files = Vec::new();
-            if let Err(e) = walk(p, &mut files) {
-                errors.push(format!("{}: {e}", p.display()));
-                continue;
-            }
+            let (files, mut skipped) = walk(p);
+            notes.append(&mut skipped);
             for f in files {
                 let ext = ext_of(&f);
                 let name = f
@@ -451,7 +575,13 @@ pub fn import_paths_as(
                 let fmt = match format {
                     Some(ImportFormat::Brat) if ext != "txt" => None,
                     Some(f) => Some(f),
-                    None => detect(&f),
+                    None => match detect_strict(&f) {
+                        Ok(fmt) => fmt,
+                        Err(e) => {
+                            errors.push(e);
+                            continue;
+                        }
+                    },
                 };
                 let Some(fmt) = fmt else {
                     notes.push(format!(
@@ -475,7 +605,16 @@ pub fn import_paths_as(
                 });
             }
         } else {
-            let fmt = format.or_else(|| detect(p)).unwrap_or(ImportFormat::Text);
+            let fmt = match format {
+                Some(f) => f,
+                None => match detect_strict(p) {
+                    Ok(f) => f.unwrap_or(ImportFormat::Text),
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                },
+            };
             // An .ann named directly stands for its document.
             let path = if fmt == ImportFormat::Brat && ext_of(p) == "ann" {
                 p.with_extension("txt")
@@ -562,7 +701,8 @@ fn read_job(job: &Job) -> Result<JobOutput, Vec<String>> {
             vec![d]
         }
         ImportFormat::Html => {
-            let (title, text) = super::html::extract(&src);
+            let (title, text) =
+                super::html::extract_checked(&src).map_err(|e| vec![format!("{file}:{e}")])?;
             if text.trim().is_empty() {
                 return Err(vec![format!("{file}: the HTML holds no article text")]);
             }
@@ -583,6 +723,12 @@ fn read_job(job: &Job) -> Result<JobOutput, Vec<String>> {
         ImportFormat::Conll => take(super::conll::parse(&src, &file, &job.annotator)),
         ImportFormat::Brat => {
             let ann_path = path.with_extension("ann");
+            if fs::symlink_metadata(&ann_path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(vec![format!(
+                    "{}: is a symbolic link; not read (links are not followed)",
+                    ann_path.display()
+                )]);
+            }
             let ann = if ann_path.is_file() {
                 fs::read_to_string(&ann_path)
                     .map_err(|e| vec![format!("{}: {e}", ann_path.display())])?
@@ -689,6 +835,12 @@ fn finish(
                 None => {
                     let id = unique(&base, &taken);
                     taken.insert(id.clone());
+                    if id != base {
+                        notes.push(format!(
+                            "{}: a document {base:?} exists already with a different text; imported as {id:?}",
+                            raw.loc
+                        ));
+                    }
                     let title = raw
                         .title
                         .clone()
@@ -805,6 +957,23 @@ fn build_set(
     let keep_ids = nums.iter().all(Option::is_some) && distinct.len() == nums.len();
     let mut set = AnnotationSet::new(doc_id, annotator);
     set.status = rs.status;
+    // A relation names its spans by id: two spans under one id would leave it bound to
+    // whichever came last.
+    let mut seen_keys: HashMap<&str, &str> = HashMap::new();
+    for s in &rs.spans {
+        if let Some(k) = s.key.as_deref()
+            && let Some(first) = seen_keys.insert(k, &s.loc)
+        {
+            errors.push(format!(
+                "{}: span id {:?} is used twice (first at {first}); ids must be unique",
+                s.loc,
+                crate::storage::excerpt(k)
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let mut ids: HashMap<String, SpanId> = HashMap::new();
     for (i, s) in rs.spans.into_iter().enumerate() {
         let id = match (keep_ids, nums[i]) {
@@ -830,8 +999,12 @@ fn build_set(
             && t != raw_slice
         {
             errors.push(format!(
-                "{}: span text {t:?} does not match the document's {raw_slice:?} at [{}..{})",
-                s.loc, s.start, s.end
+                "{}: span text {:?} does not match the document's {:?} at [{}..{})",
+                s.loc,
+                crate::storage::excerpt(t),
+                crate::storage::excerpt(raw_slice),
+                s.start,
+                s.end
             ));
             continue;
         }

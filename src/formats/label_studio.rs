@@ -309,7 +309,11 @@ fn parse_task(
                     errors.push(format!("{rloc}: labels without numeric start/end"));
                     continue;
                 };
-                let (start, end) = (start as usize, end as usize);
+                // Offsets are read as u64 and converted checked, never cast.
+                let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+                    errors.push(format!("{rloc}: offsets [{start}..{end}) are out of range"));
+                    continue;
+                };
                 let vtext = get_str(value, "text");
                 let matches = |s: usize, e: usize| {
                     s <= e

@@ -20,13 +20,14 @@ pub mod spans_jsonl;
 pub mod tagging;
 
 use std::fmt;
-use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use import::{ImportErrors, ImportFormat, Imported, detect, import_paths, import_paths_as};
+pub use import::{
+    ImportErrors, ImportFormat, Imported, detect, detect_strict, import_paths, import_paths_as,
+};
 
 use crate::model::{AnnotationSet, Corpus, Document, Problem, Project, Span};
 
@@ -316,17 +317,21 @@ pub enum ExportError {
     NoAnnotator(String),
     #[error("no adjudicated layer: no annotator is named {GOLD_ANNOTATOR:?}")]
     NoGold,
+    // None of these is a `source`: each message holds its cause, and error chains would
+    // print it twice.
     #[error("writing the export: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("{}: {source}", path.display())]
+    Io(std::io::Error),
+    #[error("{}: {error}", path.display())]
     Path {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("encoding JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     #[error("writing CSV: {0}")]
-    Csv(#[from] ::csv::Error),
+    Csv(::csv::Error),
+    #[error("{} is inside the spanbench project {}; export to a folder outside any project", path.display(), project.display())]
+    InsideProject { path: PathBuf, project: PathBuf },
     #[error("{} is not empty and is not a brat export; choose a new folder", .0.display())]
     FolderNotEmpty(PathBuf),
     #[error("{format} writes several files; give a file path, not `-`")]
@@ -345,6 +350,24 @@ pub enum ExportError {
     },
     #[error("--strict: the export would drop or change {} thing(s); nothing was written. First: {}", .0.len(), .0.first().map(String::as_str).unwrap_or(""))]
     Strict(Vec<String>),
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> Self {
+        ExportError::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for ExportError {
+    fn from(e: serde_json::Error) -> Self {
+        ExportError::Json(e)
+    }
+}
+
+impl From<::csv::Error> for ExportError {
+    fn from(e: ::csv::Error) -> Self {
+        ExportError::Csv(e)
+    }
 }
 
 /// The records an export writes: every document once per annotator that has a set on
@@ -593,8 +616,9 @@ pub fn write_export(
 }
 
 /// Exports `corpus` to `out` (a file, or a folder for brat), atomically: every file is
-/// written beside its target and renamed into place only once all of them are complete
-/// and, with `opts.strict`, nothing had to be dropped or changed.
+/// staged beside its target and moved into place only once all of them are complete and,
+/// with `opts.strict`, nothing had to be dropped or changed (see
+/// [`crate::storage::output`]). A target inside a project folder is refused.
 pub fn export_to_path(
     corpus: &Corpus,
     format: ExportFormat,
@@ -602,13 +626,23 @@ pub fn export_to_path(
     out: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ExportError> {
+    if let Some(project) = crate::storage::output::project_containing(out) {
+        return Err(ExportError::InsideProject {
+            path: out.to_path_buf(),
+            project,
+        });
+    }
     let records = select(corpus, &opts.layer)?;
     if format.writes_folder() {
         return brat::export_to_folder(&records, corpus, opts, out, progress);
     }
-    let mut staged = Staged::default();
+    let path_err = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| ExportError::Path { path: p, error: e }
+    };
+    let mut staged = crate::storage::output::FileSet::new(out).map_err(path_err(out))?;
     let (report, companions) = {
-        let tmp = staged.file(out)?;
+        let tmp = staged.file(out).map_err(path_err(out))?;
         let mut w = BufWriter::new(tmp);
         let r = write_export(&records, corpus, format, opts, &mut w, progress)?;
         w.flush()?;
@@ -617,10 +651,10 @@ pub fn export_to_path(
     check_strict(&report, opts)?;
     for (ext, bytes) in companions {
         let path = sibling(out, ext);
-        let tmp = staged.file(&path)?;
+        let tmp = staged.file(&path).map_err(path_err(&path))?;
         tmp.write_all(&bytes)?;
     }
-    staged.persist()?;
+    staged.commit().map_err(path_err(out))?;
     Ok(report)
 }
 
@@ -629,45 +663,4 @@ pub(crate) fn check_strict(report: &Report, opts: &ExportOptions) -> Result<(), 
         return Err(ExportError::Strict(report.notes.clone()));
     }
     Ok(())
-}
-
-/// Temporary files waiting to be renamed over their targets.
-#[derive(Default)]
-pub(crate) struct Staged {
-    files: Vec<(tempfile::NamedTempFile, PathBuf)>,
-}
-
-impl Staged {
-    pub(crate) fn file(&mut self, target: &Path) -> Result<&mut fs::File, ExportError> {
-        let dir = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let path_err = |e| ExportError::Path {
-            path: dir.to_path_buf(),
-            source: e,
-        };
-        fs::create_dir_all(dir).map_err(path_err)?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".spanbench-export-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(path_err)?;
-        self.files.push((tmp, target.to_path_buf()));
-        let last = self.files.len() - 1;
-        Ok(self.files[last].0.as_file_mut())
-    }
-
-    pub(crate) fn persist(self) -> Result<(), ExportError> {
-        for (tmp, _) in &self.files {
-            tmp.as_file().sync_all()?;
-        }
-        for (tmp, target) in self.files {
-            tmp.persist(&target).map_err(|e| ExportError::Path {
-                path: target.clone(),
-                source: e.error,
-            })?;
-        }
-        Ok(())
-    }
 }

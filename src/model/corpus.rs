@@ -72,7 +72,12 @@ impl Corpus {
     }
 }
 
-/// Ids are file stems: keep letters, digits, `-` and `_`, so they are safe on every OS.
+/// Longest id [`sanitize_id`] makes, in bytes: file names hold 255, and a suffix such as
+/// `_12` and `.ron` must still fit.
+pub const MAX_ID_BYTES: usize = 120;
+
+/// Ids are file stems: keep letters, digits, `-` and `_`, so they are safe on every OS,
+/// and cut them to [`MAX_ID_BYTES`].
 pub fn sanitize_id(stem: &str) -> String {
     let s: String = stem
         .chars()
@@ -84,7 +89,15 @@ pub fn sanitize_id(stem: &str) -> String {
             }
         })
         .collect();
-    let s = s.trim_matches('_').to_string();
+    let mut s = s.trim_matches('_').to_string();
+    if s.len() > MAX_ID_BYTES {
+        let mut cut = MAX_ID_BYTES;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s = s.trim_end_matches('_').to_string();
+    }
     if s.is_empty() {
         "document".to_string()
     } else {

@@ -79,7 +79,10 @@ pub fn validate_set(
         if actual != s.text {
             p(format!(
                 "{who} [{}..{}): stored text {:?} does not match the document's {:?}",
-                s.start, s.end, s.text, actual
+                s.start,
+                s.end,
+                crate::storage::excerpt(&s.text),
+                crate::storage::excerpt(actual)
             ));
         }
         if project.label(&s.label).is_none() {

@@ -107,7 +107,8 @@ impl OffsetMap {
     }
 
     pub fn byte_to_char(&self, b: usize) -> Option<usize> {
-        self.bytes.binary_search(&(b as u32)).ok()
+        // Checked, not cast: an offset of 2^32 or more must not wrap onto a small one.
+        self.bytes.binary_search(&u32::try_from(b).ok()?).ok()
     }
 
     pub fn char_to_utf16(&self, c: usize) -> Option<usize> {
@@ -115,7 +116,7 @@ impl OffsetMap {
     }
 
     pub fn utf16_to_char(&self, u: usize) -> Option<usize> {
-        self.utf16.binary_search(&(u as u32)).ok()
+        self.utf16.binary_search(&u32::try_from(u).ok()?).ok()
     }
 }
 

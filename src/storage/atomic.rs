@@ -16,7 +16,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| StorageError::io(dir, e))?;
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".spanbench-").suffix(".tmp");
+    builder.prefix(super::TMP_PREFIX).suffix(".tmp");
     // A temporary file is private (0600); a project file should get the permissions any
     // new file gets (0666 less the umask), or whoever shares the folder loses access.
     #[cfg(unix)]

@@ -8,10 +8,11 @@ use crate::model::Problem;
 /// file and says what to do.
 #[derive(Debug, Error)]
 pub enum StorageError {
-    #[error("{}: {source}", path.display())]
+    // Not a `source`: the message already holds it, and error chains would print it twice.
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{} is not a spanbench project (no project.ron); create one with `spanbench new {}`", .0.display(), .0.display())]
     NotAProject(PathBuf),
@@ -36,6 +37,14 @@ pub enum StorageError {
     NotUtf8(PathBuf),
     #[error("{}: {message}", path.display())]
     Encode { path: PathBuf, message: String },
+    #[error("{}: {message}", path.display())]
+    BadName { path: PathBuf, message: String },
+    #[error("{} is a symbolic link; spanbench does not follow links inside a project (put the real file or folder there)", .0.display())]
+    Symlink(PathBuf),
+    #[error("{} lies outside the project; refusing to write there", .0.display())]
+    Outside(PathBuf),
+    #[error("{} is being written by {holder}; try again when it is done", root.display())]
+    Locked { root: PathBuf, holder: String },
     #[error("{} has {} problem(s), first: {}; run `spanbench validate {}` for the full list", root.display(), problems.len(), problems.first().map(|p| p.to_string()).unwrap_or_default(), root.display())]
     Invalid {
         root: PathBuf,
@@ -44,10 +53,10 @@ pub enum StorageError {
 }
 
 impl StorageError {
-    pub fn io(path: &Path, source: std::io::Error) -> Self {
+    pub fn io(path: &Path, error: std::io::Error) -> Self {
         StorageError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         }
     }
 }

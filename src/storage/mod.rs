@@ -6,18 +6,26 @@
 //! annotations/<annotator>/<doc>.ron        one annotator's spans on one document
 //! ```
 //!
-//! Reads never modify anything; every write is atomic (see [`atomic`]).
+//! Reads never modify anything. Every write goes through this module: names are checked
+//! and paths confined to the project ([`confine`]), files are committed in batches
+//! through a staging folder ([`stage`]), and writers hold the project lock ([`lock`]).
 
 pub mod atomic;
+pub mod confine;
 mod error;
+pub mod lock;
+pub mod output;
 mod ron_io;
+pub mod stage;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use error::StorageError;
+pub use lock::{Holder, LOCK_FILE, ProjectLock};
 use ron_io::{read_ron, to_ron};
+pub use stage::{Batch, TMP_PREFIX, Target};
 
 use crate::model::{AnnotationSet, Corpus, Document, Problem, Project, validate_set};
 use crate::offsets::OffsetMap;
@@ -25,6 +33,28 @@ use crate::offsets::OffsetMap;
 pub const PROJECT_FILE: &str = "project.ron";
 pub const DOCUMENTS_DIR: &str = "documents";
 pub const ANNOTATIONS_DIR: &str = "annotations";
+pub const GITIGNORE: &str = ".gitignore";
+
+/// What a project's `.gitignore` holds so that git never sees spanbench's temporary
+/// files, staging folders or lock.
+pub const GITIGNORE_LINES: [&str; 2] = [".spanbench-tmp-*", LOCK_FILE];
+
+/// Content hashes of the files a read saw (relative path -> xxh3), so a writer can tell
+/// whether a file changed on disk since.
+pub type Stamps = BTreeMap<String, u64>;
+
+pub fn stamp(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// Cuts a string quoted in a message to 200 characters.
+pub fn excerpt(s: &str) -> String {
+    const MAX: usize = 200;
+    match s.char_indices().nth(MAX) {
+        Some((b, _)) => format!("{}…", &s[..b]),
+        None => s.to_string(),
+    }
+}
 
 pub fn project_file(root: &Path) -> PathBuf {
     root.join(PROJECT_FILE)
@@ -65,45 +95,117 @@ pub fn create(root: &Path, name: &str) -> Result<Corpus, StorageError> {
     }
     // Keep stored texts byte-exact whatever a collaborator's git is configured to do.
     atomic::write(&root.join(".gitattributes"), b"*.ron text eol=lf\n")?;
+    atomic::write(&root.join(GITIGNORE), gitignore_text("").as_bytes())?;
     let corpus = Corpus::new(Project::new(name));
     save_project(root, &corpus.project)?;
     Ok(corpus)
 }
 
+fn gitignore_text(existing: &str) -> String {
+    let mut out = existing.to_string();
+    for line in GITIGNORE_LINES {
+        if !existing.lines().any(|l| l.trim() == line) {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            if existing.is_empty() && out.is_empty() {
+                out.push_str("# spanbench's temporary files and writer lock\n");
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Adds spanbench's lines to the project's `.gitignore` if they are missing (projects
+/// made before it wrote one). Call while holding the lock.
+pub fn ensure_gitignore(root: &Path) -> Result<(), StorageError> {
+    let path = confine::confined(root, &[GITIGNORE]).or_else(|e| match e {
+        StorageError::BadName { .. } => Ok(root.join(GITIGNORE)),
+        e => Err(e),
+    })?;
+    confine::refuse_link(&path)?;
+    let existing = match fs::read(&path) {
+        Ok(b) => match String::from_utf8(b) {
+            Ok(s) => s,
+            // Never write over a file that could not be read.
+            Err(_) => return Ok(()),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(_) => return Ok(()),
+    };
+    let wanted = gitignore_text(&existing);
+    if wanted != existing {
+        atomic::write(&path, wanted.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Takes the project lock for a writer (waiting up to `wait` for another writer),
+/// finishes or removes what a killed writer left, and makes sure `.gitignore` hides
+/// temporary files. Returns the lock and one note per thing recovered.
+pub fn lock_for_writing(
+    root: &Path,
+    who: &str,
+    wait: std::time::Duration,
+    waiting: impl FnMut(&Option<Holder>),
+) -> Result<(ProjectLock, Vec<String>), StorageError> {
+    let lock = ProjectLock::acquire(root, who, wait, waiting)?;
+    let notes = stage::recover(root)?;
+    ensure_gitignore(root)?;
+    Ok((lock, notes))
+}
+
 /// Reads a whole project. Fails on the first file that cannot be read or parsed, naming
 /// it; does not check cross-file invariants (see [`validate`] and [`load`]).
 pub fn read(root: &Path) -> Result<Corpus, StorageError> {
+    read_stamped(root).map(|(c, _)| c)
+}
+
+/// Like [`read`], also returning the content hash of every file read. Symbolic links
+/// inside the project and names that are not plain file names are refused.
+pub fn read_stamped(root: &Path) -> Result<(Corpus, Stamps), StorageError> {
     if !root.is_dir() {
         return Err(StorageError::NotAProject(root.to_path_buf()));
     }
     let pf = project_file(root);
+    confine::refuse_link(&pf)?;
     if !pf.is_file() {
         return Err(StorageError::NotAProject(root.to_path_buf()));
     }
-    let project: Project = read_ron(&pf, |p: &Project| p.format_version)?;
+    let mut stamps = Stamps::new();
+    let (project, h) = read_ron(&pf, |p: &Project| p.format_version)?;
+    stamps.insert(PROJECT_FILE.into(), h);
+    check_project_names(&project, &pf)?;
     let mut documents = Vec::new();
-    for path in ron_files(&root.join(DOCUMENTS_DIR))? {
-        let doc: Document = read_ron(&path, |d: &Document| d.format_version)?;
+    let ddir = root.join(DOCUMENTS_DIR);
+    confine::refuse_link(&ddir)?;
+    for path in ron_files(&ddir)? {
         let stem = file_stem(&path);
-        if doc.id != stem {
-            return Err(StorageError::Mismatch {
-                path,
-                message: format!(
-                    "declares id {:?} but the file is named {stem:?}; rename one to match",
-                    doc.id
-                ),
-            });
-        }
+        confine::check_name("document id", &stem, &path)?;
+        let (doc, h) = read_document(&path)?;
+        stamps.insert(format!("{DOCUMENTS_DIR}/{stem}.ron"), h);
         documents.push(doc);
     }
     documents.sort_by(|a, b| a.id.cmp(&b.id));
     let mut annotations: BTreeMap<String, BTreeMap<String, AnnotationSet>> = BTreeMap::new();
     let adir = root.join(ANNOTATIONS_DIR);
+    confine::refuse_link(&adir)?;
     if adir.is_dir() {
         let mut annotators = Vec::new();
         for entry in fs::read_dir(&adir).map_err(|e| StorageError::io(&adir, e))? {
             let entry = entry.map_err(|e| StorageError::io(&adir, e))?;
-            if entry.path().is_dir() {
+            let kind = entry.file_type().map_err(|e| StorageError::io(&adir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            if kind.is_symlink() {
+                return Err(StorageError::Symlink(entry.path()));
+            }
+            if kind.is_dir() {
+                confine::check_name("annotator name", &name, &entry.path())?;
                 annotators.push(entry.path());
             }
         }
@@ -112,29 +214,99 @@ pub fn read(root: &Path) -> Result<Corpus, StorageError> {
             let annotator = file_name(&dir);
             let sets = annotations.entry(annotator.clone()).or_default();
             for path in ron_files(&dir)? {
-                let mut set: AnnotationSet = read_ron(&path, |s: &AnnotationSet| s.format_version)?;
                 let stem = file_stem(&path);
-                if set.document != stem || set.annotator != annotator {
-                    return Err(StorageError::Mismatch {
-                        path,
-                        message: format!(
-                            "holds annotator {:?} on document {:?} but lives at {annotator}/{stem}.ron",
-                            set.annotator, set.document
-                        ),
-                    });
-                }
-                // Edits keep sets in canonical order so undo is exact; a file put in
-                // another order by hand must start out that way too.
-                set.sort();
+                confine::check_name("document id", &stem, &path)?;
+                let (set, h) = read_set(&path, &annotator)?;
+                stamps.insert(format!("{ANNOTATIONS_DIR}/{annotator}/{stem}.ron"), h);
                 sets.insert(stem, set);
             }
         }
     }
-    Ok(Corpus {
-        project,
-        documents,
-        annotations,
-    })
+    Ok((
+        Corpus {
+            project,
+            documents,
+            annotations,
+        },
+        stamps,
+    ))
+}
+
+/// Annotator names listed in project.ron must be plain names too: a stranger's project
+/// could list `../../elsewhere` and have a tag written there.
+fn check_project_names(project: &Project, pf: &Path) -> Result<(), StorageError> {
+    for a in &project.annotators {
+        confine::check_name("annotator name", a, pf)?;
+    }
+    Ok(())
+}
+
+/// Reads project.ron alone, with its stamp.
+pub fn read_project_file(root: &Path) -> Result<(Project, u64), StorageError> {
+    let pf = project_file(root);
+    confine::refuse_link(&pf)?;
+    let (project, h) = read_ron(&pf, |p: &Project| p.format_version)?;
+    check_project_names(&project, &pf)?;
+    Ok((project, h))
+}
+
+/// Reads one document file, checking it is named after its id.
+pub fn read_document(path: &Path) -> Result<(Document, u64), StorageError> {
+    confine::refuse_link(path)?;
+    let (doc, h): (Document, u64) = read_ron(path, |d: &Document| d.format_version)?;
+    let stem = file_stem(path);
+    if doc.id != stem {
+        return Err(StorageError::Mismatch {
+            path: path.to_path_buf(),
+            message: format!(
+                "declares id {:?} but the file is named {stem:?}; rename one to match",
+                excerpt(&doc.id)
+            ),
+        });
+    }
+    Ok((doc, h))
+}
+
+/// Reads one annotation set, checking it lives where it says, in canonical order.
+pub fn read_set(path: &Path, annotator: &str) -> Result<(AnnotationSet, u64), StorageError> {
+    confine::refuse_link(path)?;
+    let (mut set, h): (AnnotationSet, u64) = read_ron(path, |s: &AnnotationSet| s.format_version)?;
+    let stem = file_stem(path);
+    if set.document != stem || set.annotator != annotator {
+        return Err(StorageError::Mismatch {
+            path: path.to_path_buf(),
+            message: format!(
+                "holds annotator {:?} on document {:?} but lives at {annotator}/{stem}.ron",
+                excerpt(&set.annotator),
+                excerpt(&set.document)
+            ),
+        });
+    }
+    // Edits keep sets in canonical order so undo is exact; a file put in another order
+    // by hand must start out that way too.
+    set.sort();
+    Ok((set, h))
+}
+
+/// The bytes a project file is written as: what a batch stages, and what a stamp of a
+/// written file is taken over.
+pub fn project_bytes(root: &Path, project: &Project) -> Result<Vec<u8>, StorageError> {
+    Ok(to_ron(project, &project_file(root))?.into_bytes())
+}
+
+pub fn document_bytes(root: &Path, doc: &Document) -> Result<Vec<u8>, StorageError> {
+    confine::check_name("document id", &doc.id, &root.join(DOCUMENTS_DIR))?;
+    Ok(to_ron(doc, &document_file(root, &doc.id))?.into_bytes())
+}
+
+/// A set in canonical order.
+pub fn set_bytes(root: &Path, set: &AnnotationSet) -> Result<Vec<u8>, StorageError> {
+    let path = set_file(root, &set.annotator, &set.document);
+    confine::check_name("annotator name", &set.annotator, &path)?;
+    confine::check_name("document id", &set.document, &path)?;
+    let mut sorted = set.clone();
+    sorted.sort();
+    Ok(to_ron(&sorted, &path)?.into_bytes())
 }
 
 /// Every broken invariant of a project: offsets in bounds, start before end, copied
@@ -198,36 +370,52 @@ pub fn load(root: &Path) -> Result<Corpus, StorageError> {
     }
 }
 
+/// Writes project.ron (one file, committed like any batch).
 pub fn save_project(root: &Path, project: &Project) -> Result<(), StorageError> {
-    let path = project_file(root);
-    atomic::write(&path, to_ron(project, &path)?.as_bytes())
+    let mut b = Batch::new(root);
+    b.add(Target::Project, &project_bytes(root, project)?)?;
+    b.commit().map(|_| ())
 }
 
 pub fn save_document(root: &Path, doc: &Document) -> Result<(), StorageError> {
-    let path = document_file(root, &doc.id);
-    atomic::write(&path, to_ron(doc, &path)?.as_bytes())
+    let mut b = Batch::new(root);
+    b.add(
+        Target::Document(doc.id.clone()),
+        &document_bytes(root, doc)?,
+    )?;
+    b.commit().map(|_| ())
 }
 
 /// Writes one annotation set in canonical order.
 pub fn save_set(root: &Path, set: &AnnotationSet) -> Result<(), StorageError> {
-    let path = set_file(root, &set.annotator, &set.document);
-    let mut sorted = set.clone();
-    sorted.sort();
-    atomic::write(&path, to_ron(&sorted, &path)?.as_bytes())
+    let mut b = Batch::new(root);
+    b.add(set_target(set), &set_bytes(root, set)?)?;
+    b.commit().map(|_| ())
 }
 
-/// Writes every file of a project.
+pub fn set_target(set: &AnnotationSet) -> Target {
+    Target::Set {
+        annotator: set.annotator.clone(),
+        doc: set.document.clone(),
+    }
+}
+
+/// Writes every file of a project, as one batch.
 pub fn save_all(root: &Path, corpus: &Corpus) -> Result<(), StorageError> {
-    save_project(root, &corpus.project)?;
+    let mut b = Batch::new(root);
+    b.add(Target::Project, &project_bytes(root, &corpus.project)?)?;
     for doc in &corpus.documents {
-        save_document(root, doc)?;
+        b.add(
+            Target::Document(doc.id.clone()),
+            &document_bytes(root, doc)?,
+        )?;
     }
     for sets in corpus.annotations.values() {
         for set in sets.values() {
-            save_set(root, set)?;
+            b.add(set_target(set), &set_bytes(root, set)?)?;
         }
     }
-    Ok(())
+    b.commit().map(|_| ())
 }
 
 fn ron_files(dir: &Path) -> Result<Vec<PathBuf>, StorageError> {
@@ -236,8 +424,17 @@ fn ron_files(dir: &Path) -> Result<Vec<PathBuf>, StorageError> {
     }
     let mut out = Vec::new();
     for entry in fs::read_dir(dir).map_err(|e| StorageError::io(dir, e))? {
-        let path = entry.map_err(|e| StorageError::io(dir, e))?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == "ron") {
+        let entry = entry.map_err(|e| StorageError::io(dir, e))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || path.extension().is_none_or(|e| e != "ron") {
+            continue;
+        }
+        let kind = entry.file_type().map_err(|e| StorageError::io(&path, e))?;
+        if kind.is_symlink() {
+            return Err(StorageError::Symlink(path));
+        }
+        if kind.is_file() {
             out.push(path);
         }
     }

@@ -33,11 +33,13 @@ struct VersionProbe {
 }
 
 /// Reads and parses one RON file, checking its format version.
+/// Returns the value and the content hash of the bytes read.
 pub(super) fn read_ron<T: DeserializeOwned>(
     path: &Path,
     version_of: impl Fn(&T) -> u32,
-) -> Result<T, StorageError> {
+) -> Result<(T, u64), StorageError> {
     let bytes = fs::read(path).map_err(|e| StorageError::io(path, e))?;
+    let hash = super::stamp(&bytes);
     let text = String::from_utf8(bytes).map_err(|_| StorageError::NotUtf8(path.to_path_buf()))?;
     match ron::from_str::<T>(&text) {
         Ok(value) => {
@@ -49,7 +51,7 @@ pub(super) fn read_ron<T: DeserializeOwned>(
                     supported: FORMAT_VERSION,
                 });
             }
-            Ok(value)
+            Ok((value, hash))
         }
         Err(err) => {
             // A file from a newer spanbench may fail to parse for that reason alone:
@@ -67,7 +69,7 @@ pub(super) fn read_ron<T: DeserializeOwned>(
                 path: path.to_path_buf(),
                 line: err.span.start.line,
                 col: err.span.start.col,
-                message: err.code.to_string(),
+                message: super::excerpt(&err.code.to_string()),
             })
         }
     }

@@ -1,7 +1,7 @@
 //! The eframe application: owns the session, runs commands, lays out the panels.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers, Ui};
 
@@ -13,6 +13,7 @@ use super::{menus, theme};
 use crate::model::DocStatus;
 use crate::offsets::Snap;
 use crate::session::Session;
+use crate::watch::ProjectWatcher;
 
 pub const MIN_FONT: f32 = 10.0;
 pub const MAX_FONT: f32 = 40.0;
@@ -54,6 +55,11 @@ pub struct SpanbenchApp {
     applied_theme: Option<bool>,
     context_ready: bool,
     close_refused: bool,
+    /// Reports files other processes write to the open project.
+    watcher: Option<ProjectWatcher>,
+    /// Whether to watch the project folder (tests of the save-time merge turn it off).
+    pub watch_disk: bool,
+    last_lock_check: Instant,
 }
 
 impl SpanbenchApp {
@@ -84,6 +90,9 @@ impl SpanbenchApp {
             applied_theme: None,
             context_ready: false,
             close_refused: false,
+            watcher: None,
+            watch_disk: true,
+            last_lock_check: Instant::now(),
         };
         if app.settings.annotator.is_empty() {
             app.dialog = Some(Dialog::ask_name());
@@ -139,7 +148,23 @@ impl SpanbenchApp {
                         others.join(", ")
                     ));
                 }
+                if let Some(who) = session.read_only() {
+                    msg = format!(
+                        "Opened {} read-only: {who} is writing to it. You can edit once it is done.",
+                        session.corpus.project.name
+                    );
+                }
                 self.notify(msg, false);
+                self.watcher = None;
+                if self.watch_disk {
+                    match ProjectWatcher::new(path, || {}) {
+                        Ok(w) => self.watcher = Some(w),
+                        Err(e) => self.notify(
+                            format!("Not watching the project for other writers ({e}); saving still merges their work."),
+                            true,
+                        ),
+                    }
+                }
                 self.session = Some(session);
                 self.pane = DocumentPane::default();
                 self.settings.push_recent(path);
@@ -327,6 +352,10 @@ impl SpanbenchApp {
             }
             Command::ToggleSnap => {
                 if let Some(s) = self.session.as_mut() {
+                    if let Err(e) = s.check_writable() {
+                        self.notify(e.to_string(), true);
+                        return;
+                    }
                     s.corpus.project.settings.snap_to_words =
                         !s.corpus.project.settings.snap_to_words;
                     s.mark_project_dirty();
@@ -413,6 +442,56 @@ impl SpanbenchApp {
         }
     }
 
+    /// Picks up what other processes wrote, and notices when another writer is done.
+    fn sync_with_disk(&mut self, ctx: &egui::Context) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let changes = self.watcher.as_ref().map(|w| w.poll()).unwrap_or_default();
+        let now = Instant::now();
+        let mut rescan = changes.rescan;
+        if s.read_only().is_some()
+            && (changes.lock || now.duration_since(self.last_lock_check) > Duration::from_secs(1))
+        {
+            self.last_lock_check = now;
+            if s.recheck_lock() {
+                rescan = true;
+                self.notice = Some(super::app::Notice {
+                    text: "The other writer is done; you can edit again.".into(),
+                    error: false,
+                });
+            }
+        }
+        if rescan || !changes.files.is_empty() {
+            let files: Vec<String> = changes.files.into_iter().collect();
+            let (changed, errors) = s.refresh(if rescan { None } else { Some(&files) });
+            if let Some(e) = errors.first() {
+                let text = format!(
+                    "Another process left a file that cannot be read; it will not be saved over until it reads again: {e}"
+                );
+                self.notify(text, true);
+            } else if changed && !self.notice.as_ref().is_some_and(|n| n.error) {
+                self.notify("Updated: another process changed this project.", false);
+            }
+            let s = self.session.as_ref();
+            let gone = self
+                .current_doc
+                .as_ref()
+                .is_none_or(|d| s.is_some_and(|s| s.corpus.document(d).is_none()));
+            if gone {
+                self.current_doc = s.and_then(|s| s.corpus.documents.first().map(|d| d.id.clone()));
+            }
+        }
+        if self.watcher.is_some()
+            || self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.read_only().is_some())
+        {
+            ctx.request_repaint_after(Duration::from_millis(500));
+        }
+    }
+
     fn autosave(&mut self, ctx: &egui::Context) {
         let now = Instant::now();
         let Some(s) = self.session.as_mut() else {
@@ -448,6 +527,7 @@ impl SpanbenchApp {
             self.applied_theme = Some(self.settings.dark_mode);
         }
         self.annotate_all_keys(&ctx);
+        self.sync_with_disk(&ctx);
         self.handle_keys(&ctx);
         self.search_before_frame(&ctx);
         if ctx.input(|i| i.viewport().close_requested()) && !self.save_now() && !self.close_refused
@@ -472,6 +552,7 @@ impl SpanbenchApp {
         super::reports::report_ui(&ctx, self);
         super::palette::palette_ui(&ctx, self);
         super::editing::overlays_ui(&ctx, self);
+        super::menus::conflicts_ui(&ctx, self);
         for cmd in std::mem::take(&mut self.pending) {
             self.execute(&ctx, cmd);
         }

@@ -15,7 +15,7 @@ use super::app::SpanbenchApp;
 use super::commands::Command;
 use super::reports::Report;
 use super::settings::valid_annotator;
-use crate::formats::import::{ImportFormat, Imported};
+use crate::formats::import::ImportFormat;
 use crate::formats::{
     self, ExportError, ExportFormat, ExportOptions, Layer, Nesting, OffsetUnit, TagScheme,
 };
@@ -158,7 +158,12 @@ pub enum JobOutcome {
         summary: String,
         notes: Vec<String>,
     },
-    Imported(Imported),
+    /// The import was committed to disk: the documents added, sets written, notes.
+    Imported {
+        added: Vec<String>,
+        sets: usize,
+        notes: Vec<String>,
+    },
     /// Every problem found, and the dialog to show again so the user can fix and retry.
     ImportFailed {
         problems: Vec<String>,
@@ -272,31 +277,30 @@ impl SpanbenchApp {
                     error: true,
                 });
             }
-            JobOutcome::Imported(imported) => {
+            JobOutcome::Imported { added, sets, notes } => {
                 let Some(s) = self.session.as_mut() else {
                     return;
                 };
-                let n_sets = imported.sets.len();
-                let notes = imported.notes;
-                let added = s.add_imported(imported.documents, imported.sets);
+                // The import wrote the files itself; read them in.
+                let (_, errors) = s.refresh(None);
                 if let Some(first) = added.first() {
                     self.current_doc = Some(first.clone());
                 }
                 let msg = format!(
-                    "Imported {} document(s) and {n_sets} annotation set(s).",
+                    "Imported {} document(s) and {sets} annotation set(s).",
                     added.len()
                 );
-                if self.save_now() {
-                    if notes.is_empty() {
-                        self.notify(msg, false);
-                    } else {
-                        self.show_report(Report {
-                            title: "Import notes".into(),
-                            summary: format!("{msg} {} note(s).", notes.len()),
-                            lines: notes,
-                            error: false,
-                        });
-                    }
+                if let Some(e) = errors.first() {
+                    self.notify(format!("{msg} But: {e}"), true);
+                } else if notes.is_empty() {
+                    self.notify(msg, false);
+                } else {
+                    self.show_report(Report {
+                        title: "Import notes".into(),
+                        summary: format!("{msg} {} note(s).", notes.len()),
+                        lines: notes,
+                        error: false,
+                    });
                 }
             }
         }
@@ -351,47 +355,69 @@ impl SpanbenchApp {
         Ok(())
     }
 
-    /// Starts importing files and folders in the background. Nothing changes in the
-    /// project unless every file imports cleanly.
+    /// Starts importing files and folders in the background. The import takes the
+    /// project lock, reads the project as it is on disk, and commits everything or
+    /// nothing; this window saves its own work first and reads the result in after.
     pub fn start_import(
         &mut self,
         paths: Vec<PathBuf>,
         format: Option<ImportFormat>,
         annotator: String,
     ) -> Result<(), String> {
-        let corpus = self.corpus_for_job()?;
+        if self.job.is_some() {
+            return Err("another import or export is still running".into());
+        }
+        if !self.save_now() {
+            return Err("your unsaved work could not be saved; import after saving".into());
+        }
+        let root = self.session.as_ref().ok_or("no project open")?.root.clone();
+        let who = format!("{} (import)", self.settings.annotator);
         // The dialog's paths, shown again if the import fails so the user can retry.
         let paths_text = paths
             .iter()
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join("\n");
-        self.job =
-            Some(Job::spawn(
-                "Importing",
-                move |progress| match formats::import::import_paths_as(
-                    &corpus, &paths, format, &annotator, progress,
-                ) {
-                    Ok(imported) => JobOutcome::Imported(imported),
-                    Err(e) => {
-                        let problems = e.0;
-                        let mut error = problems.first().cloned().unwrap_or_default();
-                        if problems.len() > 1 {
-                            error.push_str(&format!(
-                                " (and {} more problem(s), all listed in the report)",
-                                problems.len() - 1
-                            ));
-                        }
-                        let retry = Dialog::Import {
-                            paths: paths_text,
-                            format,
-                            annotator,
-                            error: Some(error),
-                        };
-                        JobOutcome::ImportFailed { problems, retry }
+        self.job = Some(Job::spawn("Importing", move |progress| {
+            let failed = |summary: String| JobOutcome::Failed {
+                summary,
+                problems: Vec::new(),
+            };
+            let wait = std::time::Duration::from_secs(60);
+            let mut s = match Session::open_for_writing(&root, &who, wait, |_| {}) {
+                Ok((s, _)) => s,
+                Err(e) => return failed(format!("Import failed: {e}")),
+            };
+            match formats::import::import_paths_as(&s.corpus, &paths, format, &annotator, progress)
+            {
+                Ok(imported) => {
+                    let sets = imported.sets.len();
+                    let notes = imported.notes;
+                    let added = s.add_imported(imported.documents, imported.sets);
+                    match s.save() {
+                        Ok(_) => JobOutcome::Imported { added, sets, notes },
+                        Err(e) => failed(format!("Import failed: {e}; nothing was imported")),
                     }
-                },
-            ));
+                }
+                Err(e) => {
+                    let problems = e.0;
+                    let mut error = problems.first().cloned().unwrap_or_default();
+                    if problems.len() > 1 {
+                        error.push_str(&format!(
+                            " (and {} more problem(s), all listed in the report)",
+                            problems.len() - 1
+                        ));
+                    }
+                    let retry = Dialog::Import {
+                        paths: paths_text,
+                        format,
+                        annotator,
+                        error: Some(error),
+                    };
+                    JobOutcome::ImportFailed { problems, retry }
+                }
+            }
+        }));
         Ok(())
     }
 }
@@ -784,13 +810,19 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                 if revert {
                     *draft = original.clone();
                 }
-                let invalid = check_labels(draft).err();
+                let mut invalid = check_labels(draft).err();
                 if let Some(s) = app.session.as_mut()
                     && invalid.is_none()
                     && s.corpus.project.labels != *draft
                 {
-                    s.corpus.project.labels = draft.clone();
-                    s.mark_project_dirty();
+                    // Another process writing the project makes it read-only here.
+                    match s.check_writable() {
+                        Ok(()) => {
+                            s.corpus.project.labels = draft.clone();
+                            s.mark_project_dirty();
+                        }
+                        Err(e) => invalid = Some(format!("{e}.")),
+                    }
                 }
                 if invalid.is_some() {
                     *error = invalid.map(|e| format!("{e} Not applied until fixed."));

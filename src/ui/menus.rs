@@ -186,6 +186,13 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                     ui.colored_label(ui.visuals().warn_fg_color, text);
                 }
                 ui.separator();
+                if let Some(who) = s.read_only() {
+                    ui.colored_label(ui.visuals().warn_fg_color, "Read-only")
+                        .on_hover_text(format!(
+                            "{who} is writing to this project; you can edit once it is done."
+                        ));
+                    ui.separator();
+                }
                 if s.is_dirty() {
                     ui.colored_label(ui.visuals().warn_fg_color, "Unsaved changes");
                 } else {
@@ -220,4 +227,33 @@ pub fn status_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 .on_hover_text(&n.text);
         }
     });
+}
+
+/// Lists what a save had to merge by hand: spans changed here and by another process.
+/// Both versions were kept; the list tells the annotator where to look.
+pub fn conflicts_ui(ctx: &egui::Context, app: &mut SpanbenchApp) {
+    let Some(s) = app.session.as_mut() else {
+        return;
+    };
+    if s.conflicts.is_empty() {
+        return;
+    }
+    let mut dismiss = false;
+    egui::Window::new("Merge conflicts")
+        .collapsible(false)
+        .default_width(520.0)
+        .show(ctx, |ui| {
+            ui.label("Another process changed the same annotations as this window. Both versions were kept; check these and delete the one you do not want:");
+            egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
+                for c in &s.conflicts {
+                    ui.label(c);
+                }
+            });
+            if ui.button("Dismiss").clicked() {
+                dismiss = true;
+            }
+        });
+    if dismiss {
+        s.conflicts.clear();
+    }
 }

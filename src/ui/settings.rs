@@ -133,6 +133,7 @@ pub fn valid_annotator(name: &str) -> Option<String> {
     let n = name.trim();
     let ok = !n.is_empty()
         && n.len() <= 64
+        && crate::storage::confine::name_problem(n).is_none()
         && !n.starts_with('.')
         && n.chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.');

@@ -1,0 +1,395 @@
+//! Batches of project files committed together.
+//!
+//! Every file of a batch is first written, fsynced, into one staging folder inside the
+//! project; then a manifest naming the targets is written (atomically) into that folder,
+//! and only then are the files renamed into place, documents first, project.ron last.
+//! A kill before the manifest exists leaves the project exactly as it was; a kill
+//! during the renames leaves a manifest that the next writer to open the project rolls
+//! forward. Either way [`recover`] (run under the project lock) leaves no temporary
+//! file behind.
+//!
+//! Temporary files and staging folders all start with [`TMP_PREFIX`], which a
+//! project's `.gitignore` lists.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::StorageError;
+use super::confine::{self, check_name};
+
+/// The one prefix of every temporary file and staging folder spanbench makes.
+pub const TMP_PREFIX: &str = ".spanbench-tmp-";
+const MANIFEST: &str = "manifest";
+
+/// A project file a batch writes, by where it lives.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Document(String),
+    Set { annotator: String, doc: String },
+    Project,
+}
+
+impl Target {
+    /// The path relative to the project root, `/`-separated.
+    pub fn rel(&self) -> String {
+        match self {
+            Target::Project => super::PROJECT_FILE.into(),
+            Target::Document(d) => format!("{}/{d}.ron", super::DOCUMENTS_DIR),
+            Target::Set { annotator, doc } => {
+                format!("{}/{annotator}/{doc}.ron", super::ANNOTATIONS_DIR)
+            }
+        }
+    }
+
+    /// Parses a relative path back, refusing anything but the project's own layout.
+    pub fn parse(rel: &str) -> Option<Target> {
+        let parts: Vec<&str> = rel.split('/').collect();
+        let stem = |f: &str| f.strip_suffix(".ron").map(str::to_string);
+        let ok = |n: &str| confine::name_problem(n).is_none();
+        match parts.as_slice() {
+            [p] if *p == super::PROJECT_FILE => Some(Target::Project),
+            [d, f] if *d == super::DOCUMENTS_DIR => stem(f).filter(|s| ok(s)).map(Target::Document),
+            [a, ann, f] if *a == super::ANNOTATIONS_DIR && ok(ann) => {
+                stem(f).filter(|s| ok(s)).map(|doc| Target::Set {
+                    annotator: ann.to_string(),
+                    doc,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn check(&self, root: &Path) -> Result<PathBuf, StorageError> {
+        let shown = root.join(self.rel());
+        match self {
+            Target::Project => confine::confined(root, &[super::PROJECT_FILE]),
+            Target::Document(d) => {
+                check_name("document id", d, &shown)?;
+                confine::confined(root, &[super::DOCUMENTS_DIR, &format!("{d}.ron")])
+            }
+            Target::Set { annotator, doc } => {
+                check_name("annotator name", annotator, &shown)?;
+                check_name("document id", doc, &shown)?;
+                confine::confined(
+                    root,
+                    &[super::ANNOTATIONS_DIR, annotator, &format!("{doc}.ron")],
+                )
+            }
+        }
+    }
+}
+
+/// Files staged for one commit.
+pub struct Batch {
+    root: PathBuf,
+    dir: Option<tempfile::TempDir>,
+    files: Vec<(Target, PathBuf)>,
+}
+
+impl Batch {
+    pub fn new(root: &Path) -> Self {
+        Batch {
+            root: root.to_path_buf(),
+            dir: None,
+            files: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    fn staging(&mut self) -> Result<&Path, StorageError> {
+        if self.dir.is_none() {
+            confine::check_under_root(&self.root, &self.root)?;
+            let dir = tempfile::Builder::new()
+                .prefix(&format!("{TMP_PREFIX}stage-"))
+                .tempdir_in(&self.root)
+                .map_err(|e| StorageError::io(&self.root, e))?;
+            self.dir = Some(dir);
+        }
+        Ok(self.dir.as_ref().map(|d| d.path()).unwrap_or(&self.root))
+    }
+
+    /// Stages `bytes` for `target`, fsynced. A later stage of the same target replaces
+    /// the earlier one.
+    pub fn add(&mut self, target: Target, bytes: &[u8]) -> Result<(), StorageError> {
+        let dest = target.check(&self.root)?;
+        let n = self.files.len();
+        let staged = self.staging()?.join(n.to_string());
+        let io = |e| StorageError::io(&dest, e);
+        let mut f = fs::File::create(&staged).map_err(io)?;
+        // A replaced file keeps its permissions; a new one gets what any new file gets.
+        if let Ok(meta) = fs::metadata(&dest)
+            && meta.is_file()
+        {
+            f.set_permissions(meta.permissions()).map_err(io)?;
+        }
+        f.write_all(bytes).map_err(io)?;
+        f.sync_all().map_err(io)?;
+        self.files.retain(|(t, _)| *t != target);
+        self.files.push((target, staged));
+        Ok(())
+    }
+
+    /// Renames every staged file into place; returns how many.
+    pub fn commit(mut self) -> Result<usize, StorageError> {
+        if self.files.is_empty() {
+            return Ok(0);
+        }
+        // Documents before the sets on them, project.ron (the annotator list) last, so
+        // a reader in between never sees a set without its document.
+        self.files.sort_by(|a, b| a.0.cmp(&b.0));
+        let dir = self.staging()?.to_path_buf();
+        let mut manifest = String::new();
+        for (t, staged) in &self.files {
+            let name = staged
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            manifest.push_str(&format!("{name}\t{}\n", t.rel()));
+        }
+        let tmp = dir.join(format!("{MANIFEST}.part"));
+        let io = |p: &Path| {
+            let p = p.to_path_buf();
+            move |e| StorageError::io(&p, e)
+        };
+        let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+        f.write_all(manifest.as_bytes()).map_err(io(&tmp))?;
+        f.sync_all().map_err(io(&tmp))?;
+        fs::rename(&tmp, dir.join(MANIFEST)).map_err(io(&dir))?;
+        sync_dir(&dir);
+        let n = self.files.len();
+        let result = roll_forward(&self.root, &dir);
+        let moved_some = self.files.iter().any(|(_, staged)| !staged.exists());
+        if let Some(d) = self.dir.take() {
+            if result.is_ok() || !moved_some {
+                // Done, or failed before the first rename: the project is as it was.
+                let _ = d.close();
+            } else {
+                // Failed part-way: keep the manifest so the next writer finishes it.
+                let _ = d.keep();
+            }
+        }
+        result.map(|_| n)
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Renames what the manifest in `dir` lists into place (skipping entries already
+/// moved), then fsyncs the folders written to. Every target is checked, and every
+/// folder made, before the first rename, so a target that cannot be written (a folder
+/// in the way, a link, a name from elsewhere) fails the commit with nothing moved.
+fn roll_forward(root: &Path, dir: &Path) -> Result<(), StorageError> {
+    let manifest = fs::read_to_string(dir.join(MANIFEST))
+        .map_err(|e| StorageError::io(&dir.join(MANIFEST), e))?;
+    let mut moves = Vec::new();
+    let mut touched = BTreeSet::new();
+    for line in manifest.lines() {
+        let Some((name, rel)) = line.split_once('\t') else {
+            continue;
+        };
+        let staged = dir.join(name);
+        if name.contains('/') || name.starts_with('.') || !staged.is_file() {
+            continue;
+        }
+        let Some(target) = Target::parse(rel) else {
+            return Err(StorageError::Outside(root.join(rel)));
+        };
+        let dest = target.check(root)?;
+        if fs::symlink_metadata(&dest).is_ok_and(|m| !m.is_file()) {
+            return Err(StorageError::io(
+                &dest,
+                std::io::Error::other("something other than a file is in the way"),
+            ));
+        }
+        if let Some(parent) = dest.parent() {
+            confine::create_dirs(root, parent)?;
+            touched.insert(parent.to_path_buf());
+        }
+        moves.push((staged, dest));
+    }
+    for (staged, dest) in moves {
+        fs::rename(&staged, &dest).map_err(|e| StorageError::io(&dest, e))?;
+    }
+    for d in touched {
+        sync_dir(&d);
+    }
+    Ok(())
+}
+
+/// Finishes or undoes what a killed writer left: a staging folder whose manifest is
+/// complete is rolled forward, any other is removed, and stray temporary files are
+/// deleted. Call only while holding the project lock. Returns one note per thing done.
+pub fn recover(root: &Path) -> Result<Vec<String>, StorageError> {
+    let mut notes = Vec::new();
+    let mut dirs = vec![
+        root.to_path_buf(),
+        root.join(super::DOCUMENTS_DIR),
+        root.join(super::ANNOTATIONS_DIR),
+    ];
+    if let Ok(rd) = fs::read_dir(root.join(super::ANNOTATIONS_DIR)) {
+        for e in rd.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(e.path());
+            }
+        }
+    }
+    for dir in dirs {
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.starts_with(TMP_PREFIX) {
+                continue;
+            }
+            let path = e.path();
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir && dir == root && path.join(MANIFEST).is_file() {
+                roll_forward(root, &path)?;
+                notes.push(format!(
+                    "{}: finished a save that was interrupted",
+                    path.display()
+                ));
+            } else {
+                notes.push(format!("{}: removed an unfinished write", path.display()));
+            }
+            let removed = if is_dir {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
+            removed.map_err(|err| StorageError::io(&path, err))?;
+        }
+    }
+    Ok(notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_round_trip_and_strangers_paths_are_refused() {
+        for t in [
+            Target::Project,
+            Target::Document("d-1".into()),
+            Target::Set {
+                annotator: "ани".into(),
+                doc: "x".into(),
+            },
+        ] {
+            assert_eq!(Target::parse(&t.rel()), Some(t));
+        }
+        for bad in [
+            "../x.ron",
+            "documents/../../x.ron",
+            "annotations/../x.ron",
+            "annotations/a/b/c.ron",
+            "/etc/passwd",
+            "documents/x.txt",
+            "other.ron",
+        ] {
+            assert_eq!(Target::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_batch_writes_all_or_nothing_and_recovery_rolls_forward() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        super::super::create(root, "p").unwrap();
+        let before = fs::read(root.join("project.ron")).unwrap();
+        // Dropped before commit: nothing changes and nothing is left.
+        let mut b = Batch::new(root);
+        b.add(Target::Document("a".into()), b"A").unwrap();
+        drop(b);
+        assert!(!root.join("documents/a.ron").exists());
+        assert!(leftovers(root).is_empty());
+
+        // A commit killed after its manifest: recover finishes it.
+        let mut b = Batch::new(root);
+        b.add(Target::Document("a".into()), b"A").unwrap();
+        b.add(
+            Target::Set {
+                annotator: "anna".into(),
+                doc: "a".into(),
+            },
+            b"S",
+        )
+        .unwrap();
+        b.add(Target::Project, b"P").unwrap();
+        b.files.sort_by(|a, b| a.0.cmp(&b.0));
+        let staging = b.staging().unwrap().to_path_buf();
+        let manifest: String = b
+            .files
+            .iter()
+            .map(|(t, p)| {
+                format!(
+                    "{}\t{}\n",
+                    p.file_name().unwrap().to_string_lossy(),
+                    t.rel()
+                )
+            })
+            .collect();
+        fs::write(staging.join(MANIFEST), manifest).unwrap();
+        // The first rename happened before the kill.
+        let (_, first) = &b.files[0];
+        fs::rename(first, root.join("documents/a.ron")).unwrap();
+        let _ = b.dir.take().unwrap().keep();
+        assert_eq!(fs::read(root.join("project.ron")).unwrap(), before);
+        let notes = recover(root).unwrap();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(fs::read(root.join("documents/a.ron")).unwrap(), b"A");
+        assert_eq!(fs::read(root.join("annotations/anna/a.ron")).unwrap(), b"S");
+        assert_eq!(fs::read(root.join("project.ron")).unwrap(), b"P");
+        assert!(leftovers(root).is_empty());
+
+        // A staging folder without a manifest is removed, and so are stray temp files.
+        fs::create_dir(root.join(format!("{TMP_PREFIX}stage-x"))).unwrap();
+        fs::write(root.join(format!("{TMP_PREFIX}stage-x/0")), b"half").unwrap();
+        fs::write(root.join(format!("documents/{TMP_PREFIX}y.tmp")), b"half").unwrap();
+        assert_eq!(recover(root).unwrap().len(), 2);
+        assert!(leftovers(root).is_empty());
+        assert_eq!(fs::read(root.join("documents/a.ron")).unwrap(), b"A");
+    }
+
+    #[test]
+    fn a_planted_manifest_cannot_write_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("p");
+        super::super::create(&root, "p").unwrap();
+        let stage = root.join(format!("{TMP_PREFIX}stage-evil"));
+        fs::create_dir(&stage).unwrap();
+        fs::write(stage.join("0"), b"x").unwrap();
+        fs::write(stage.join(MANIFEST), "0\t../outside.ron\n").unwrap();
+        assert!(recover(&root).is_err());
+        assert!(!dir.path().join("outside.ron").exists());
+    }
+
+    fn leftovers(root: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for d in [
+            root.to_path_buf(),
+            root.join("documents"),
+            root.join("annotations"),
+        ] {
+            for e in fs::read_dir(d).unwrap().flatten() {
+                if e.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+                    out.push(e.path());
+                }
+            }
+        }
+        out
+    }
+}
