@@ -261,6 +261,12 @@ pub fn merge_projects(base: &Project, mine: &Project, theirs: &Project) -> Merge
         }
     }
     out.annotators = annotators;
+    // Layer kinds only ever get added (a model layer imported here or there).
+    for (name, info) in &mine.layers {
+        out.layers
+            .entry(name.clone())
+            .or_insert_with(|| info.clone());
+    }
     fn pick<T: PartialEq + Clone>(
         name: &str,
         b: &T,

@@ -31,8 +31,8 @@ pub use import::{
 
 use crate::model::{AnnotationSet, Corpus, Document, Problem, Project, Span};
 
-/// The annotator name whose sets are taken as the adjudicated gold layer.
-pub const GOLD_ANNOTATOR: &str = "gold";
+/// The name of the adjudicated layer unless project.ron marks another one as gold.
+pub use crate::model::GOLD_LAYER as GOLD_ANNOTATOR;
 
 /// Which annotators' work an export takes.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -42,7 +42,7 @@ pub enum Layer {
     All,
     /// One annotator only.
     One(String),
-    /// The adjudicated layer: the sets of the annotator named [`GOLD_ANNOTATOR`].
+    /// The adjudicated layer: the sets of the project's gold layer (`Project::gold_layer`).
     /// Documents nobody adjudicated yet are exported without annotations.
     Gold,
 }
@@ -395,16 +395,13 @@ pub fn select<'a>(corpus: &'a Corpus, layer: &Layer) -> Result<Vec<Record<'a>>, 
             one(a)
         }
         Layer::Gold => {
-            if !corpus.annotations.contains_key(GOLD_ANNOTATOR)
-                && !corpus
-                    .project
-                    .annotators
-                    .iter()
-                    .any(|a| a == GOLD_ANNOTATOR)
+            let gold = corpus.project.gold_layer();
+            if !corpus.annotations.contains_key(gold)
+                && !corpus.project.annotators.iter().any(|a| a == gold)
             {
                 return Err(ExportError::NoGold);
             }
-            one(GOLD_ANNOTATOR)
+            one(gold)
         }
     };
     let mut out = Vec::new();

@@ -235,7 +235,7 @@ pub fn read_stamped(root: &Path) -> Result<(Corpus, Stamps), StorageError> {
 /// Annotator names listed in project.ron must be plain names too: a stranger's project
 /// could list `../../elsewhere` and have a tag written there.
 fn check_project_names(project: &Project, pf: &Path) -> Result<(), StorageError> {
-    for a in &project.annotators {
+    for a in project.annotators.iter().chain(project.layers.keys()) {
         confine::check_name("annotator name", a, pf)?;
     }
     Ok(())
