@@ -65,6 +65,12 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
                 walk(root, &path, out);
             } else {
                 let rel = path.strip_prefix(root).unwrap().to_path_buf();
+                // The writer lock and the ignore list are the project's housekeeping:
+                // taking the lock to try an import is not a change to the work.
+                if rel == Path::new(spanbench::storage::LOCK_FILE) || rel == Path::new(".gitignore")
+                {
+                    continue;
+                }
                 out.insert(rel, fs::read(&path).unwrap());
             }
         }

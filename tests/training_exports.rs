@@ -141,7 +141,13 @@ fn build(text: &str, seeds: &[Seed]) -> Corpus {
     let mut spans = Vec::new();
     for (i, &(a, b, l)) in seeds.iter().enumerate() {
         let (s, e) = (a.min(b) % n, a.max(b) % n + 1);
-        if s >= e || slice_chars(text, s, e).unwrap().trim().is_empty() {
+        // A layer never holds two identical spans (same offsets and label).
+        if s >= e
+            || slice_chars(text, s, e).unwrap().trim().is_empty()
+            || spans
+                .iter()
+                .any(|&(_, s2, e2, l2)| (s2, e2, l2) == (s, e, LABELS[l]))
+        {
             continue;
         }
         spans.push((i as u32 + 1, s, e, LABELS[l]));

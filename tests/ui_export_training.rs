@@ -89,18 +89,20 @@ fn export_conll_with_options(size: egui::Vec2) {
     h.run_steps(2);
     click(&mut h, "a tag column per level");
 
-    let out = dir.path().join("ner.conll");
-    h.get_all_by_role(Role::TextInput)
-        .next()
-        .expect("the output field")
-        .focus();
+    // Outside the project: an export into a project folder is refused.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("ner.conll");
+    // The output field is the one holding the suggested path.
+    fn output_field<'h>(h: &'h Harness<'_, SpanbenchApp>) -> egui_kittest::Node<'h> {
+        h.get_all_by_role(Role::TextInput)
+            .find(|n| n.value().is_some_and(|v| v.ends_with(".conll")))
+            .expect("the output field")
+    }
+    output_field(&h).focus();
     h.run_steps(1);
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
     h.run_steps(1);
-    h.get_all_by_role(Role::TextInput)
-        .next()
-        .unwrap()
-        .type_text(&out.display().to_string());
+    output_field(&h).type_text(&out.display().to_string());
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Export").click();
     for _ in 0..500 {

@@ -511,8 +511,11 @@ proptest! {
             prop_assert!(w[0].1 <= w[1].0, "words overlap: {:?}", w);
         }
         for &(s, e) in &ws {
-            // A word never stops right before "-letter" when it ends in a letter.
-            let joins = e + 1 < chars.len()
+            // A word never stops right before "-letter" when it ends in a letter; a
+            // clitic split off its word ('s) is a word of its own and joins nothing.
+            let clitic = matches!(chars[s], '\'' | '’');
+            let joins = !clitic
+                && e + 1 < chars.len()
                 && chars[e] == '-'
                 && chars[e - 1].is_alphabetic()
                 && chars[e + 1].is_alphabetic();

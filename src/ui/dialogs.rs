@@ -154,10 +154,7 @@ impl Dialog {
 /// What a background job hands back when it ends.
 pub enum JobOutcome {
     /// A one-line summary, and what the format had to drop or change.
-    Exported {
-        summary: String,
-        notes: Vec<String>,
-    },
+    Exported { summary: String, notes: Vec<String> },
     /// The import was committed to disk: the documents added, sets written, notes.
     Imported {
         added: Vec<String>,
