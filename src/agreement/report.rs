@@ -66,7 +66,7 @@ impl<T> Ordered<T> {
 }
 
 /// Everything `spanbench agreement` reports. Serialises to
-/// `{"annotators", "documents", "pairs", "labels", "gamma"}`.
+/// `{"annotators", "documents", "pairs", "labels", "gamma", "gamma_detail"}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AgreementReport {
     pub annotators: Vec<String>,
@@ -77,8 +77,7 @@ pub struct AgreementReport {
     /// `*` then each label.
     pub labels: Ordered<LabelReport>,
     pub gamma: Figure,
-    /// How gamma was obtained.
-    #[serde(skip)]
+    /// How gamma was obtained: disorders, documents, units, samples.
     pub gamma_detail: GammaResult,
     /// Documents annotated, per annotator.
     #[serde(skip)]
