@@ -116,9 +116,13 @@ pub enum Command {
         /// Print one JSON object instead of tables (undefined values are null).
         #[arg(long)]
         json: bool,
-        /// Leave gamma out; it is the slowest measure on large corpora.
-        #[arg(long)]
+        /// Leave gamma out; it is the slowest measure.
+        #[arg(long, conflicts_with = "gamma")]
         no_gamma: bool,
+        /// Compute gamma whatever the corpus size (by default it is left out above
+        /// 20,000 spans, where it takes more than a second).
+        #[arg(long)]
+        gamma: bool,
         /// Random continua sampled for gamma's expected disorder.
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         gamma_samples: u64,
@@ -191,6 +195,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             labels,
             json,
             no_gamma,
+            gamma,
             gamma_samples,
             gamma_seed,
             disagreements,
@@ -201,6 +206,11 @@ pub fn run(command: Command) -> Result<ExitCode> {
                 gamma: (!no_gamma).then_some(GammaOptions {
                     samples: gamma_samples as usize,
                     seed: gamma_seed,
+                    max_units: if gamma {
+                        None
+                    } else {
+                        Some(crate::agreement::gamma::DEFAULT_MAX_UNITS)
+                    },
                 }),
             };
             agreement_cmd(&path, &opts, json, disagreements)
@@ -576,11 +586,11 @@ fn agreement_cmd(path: &Path, opts: &AgreementOptions, json: bool, list: bool) -
                     let spans: Vec<String> = v
                         .spans
                         .iter()
-                        .map(|s| format!("{} [{}..{})", s.label, s.start, s.end))
+                        .map(|s| format!("{} [{}..{})", d.labels[s.label as usize], s.start, s.end))
                         .collect();
                     format!(
                         "{}: {}",
-                        v.annotator,
+                        d.annotators[v.annotator],
                         if spans.is_empty() {
                             "-".to_string()
                         } else {
@@ -591,7 +601,7 @@ fn agreement_cmd(path: &Path, opts: &AgreementOptions, json: bool, list: bool) -
                 .collect();
             println!(
                 "  {} [{}..{}) {}; {}",
-                x.doc,
+                d.documents[x.doc_index],
                 x.start,
                 x.end,
                 kinds.join("+"),

@@ -305,7 +305,7 @@ proptest! {
     fn identical_layers_agree(l in layer(), n in 2usize..4) {
         let c = corpus(2, 60, &vec![l; n]);
         let sel = Selection::resolve(&c, None, None, 2, false).unwrap();
-        let r = agreement_of(&sel, Some(&GammaOptions { samples: 3, seed: 1 }));
+        let r = agreement_of(&sel, Some(&GammaOptions { samples: 3, seed: 1, max_units: None }));
         for p in &r.pairs {
             for f in [p.cohen_kappa, p.f1, p.scores.strict.f1, p.scores.ent_type.f1] {
                 prop_assert!(f.value().is_none_or(|v| v == 1.0), "{p:?}");
@@ -386,6 +386,7 @@ fn disagreement_kinds_and_navigation() {
         vec![(0, vec![Kind::Boundary]), (10, vec![Kind::Label]), (20, vec![Kind::Missing])]
     );
     assert!(d.items[2].versions[1].spans.is_empty());
+    assert_eq!(d.documents[d.items[0].doc_index], "d0");
     assert_eq!(d.next_after(0, 0), Some(1));
     assert_eq!(d.next_after(0, 20), None);
     assert_eq!(d.previous_before(0, 20), Some(1));

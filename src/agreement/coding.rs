@@ -21,10 +21,13 @@
 //!
 //! Codes change only at span boundaries, so a document is cut at every start and end
 //! into segments whose characters are all coded alike, and each segment is one item
-//! weighted by its count of non-white-space characters: the same sums as character by
-//! character, in time that grows with the spans, not the text.
+//! weighted by its count of non-white-space characters; items with the same codes are
+//! then tallied together. The sums are those of going character by character, in time
+//! that grows with the spans, not the text.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -57,14 +60,6 @@ impl CodingTally {
             alpha: AlphaTally::default(),
         }
     }
-
-    fn merge(&mut self, other: &CodingTally, map: &[u32]) {
-        for (a, b) in self.cohen.iter_mut().zip(&other.cohen) {
-            a.merge(b, map);
-        }
-        self.fleiss.merge(&other.fleiss, map);
-        self.alpha.merge(&other.alpha, map);
-    }
 }
 
 /// The tallies of every label and of `*` over a selection.
@@ -76,56 +71,46 @@ pub struct Codings {
     pub all: CodingTally,
     /// The label sets of `*`, as sorted label indices.
     pub sets: Vec<Vec<u32>>,
-    set_ids: HashMap<Vec<u64>, u32>,
-    annotators: usize,
 }
 
-impl Codings {
-    fn new(annotators: usize, labels: usize) -> Self {
+/// How often each pattern of codes occurs (weighted by characters). Items with the
+/// same pattern add the same to every tally, so the corpus is tallied once per
+/// pattern: a few hundred patterns instead of millions of characters.
+#[derive(Clone, Debug, Default)]
+struct Patterns {
+    /// Per label: (annotators with a code, annotators coding 1) -> weight.
+    labels: Vec<FxHashMap<(u128, u128), u64>>,
+    /// `*`: [presence (2 words), then each annotator's label-set words] -> weight.
+    all: FxHashMap<Vec<u64>, u64>,
+}
+
+impl Patterns {
+    fn new(labels: usize) -> Self {
         Self {
-            labels: vec![CodingTally::new(annotators); labels],
-            all: CodingTally::new(annotators),
-            sets: Vec::new(),
-            set_ids: HashMap::new(),
-            annotators,
+            labels: vec![FxHashMap::default(); labels],
+            all: FxHashMap::default(),
         }
     }
 
-    fn set_id(&mut self, bits: &[u64]) -> u32 {
-        if let Some(&id) = self.set_ids.get(bits) {
-            return id;
+    fn merge(mut self, other: Patterns) -> Patterns {
+        for (a, b) in self.labels.iter_mut().zip(other.labels) {
+            for (k, w) in b {
+                *a.entry(k).or_default() += w;
+            }
         }
-        let id = self.sets.len() as u32;
-        let members = (0..bits.len() * 64)
-            .filter(|&l| bits[l / 64] >> (l % 64) & 1 == 1)
-            .map(|l| l as u32)
-            .collect();
-        self.sets.push(members);
-        self.set_ids.insert(bits.to_vec(), id);
-        id
-    }
-
-    fn merge(mut self, other: Codings) -> Codings {
-        for (a, b) in self.labels.iter_mut().zip(&other.labels) {
-            a.merge(b, &[0, 1]);
+        for (k, w) in other.all {
+            *self.all.entry(k).or_default() += w;
         }
-        let mut by_id: Vec<(&Vec<u64>, u32)> =
-            other.set_ids.iter().map(|(k, &v)| (k, v)).collect();
-        by_id.sort_by_key(|&(_, v)| v);
-        let map: Vec<u32> = by_id.into_iter().map(|(k, _)| self.set_id(k)).collect();
-        self.all.merge(&other.all, &map);
         self
     }
 
     /// Codes one document and adds its items.
-    fn add_doc(&mut self, doc: &DocSpans, labels: usize) {
-        let present: Vec<usize> = (0..self.annotators)
-            .filter(|&a| doc.sets[a].is_some())
-            .collect();
+    fn add_doc(&mut self, doc: &DocSpans, annotators: usize, labels: usize) {
+        let present: Vec<usize> = (0..annotators).filter(|&a| doc.sets[a].is_some()).collect();
         if present.is_empty() {
             return;
         }
-        let all_present = present.len() == self.annotators;
+        let present_mask: u128 = present.iter().map(|&a| 1u128 << a).sum();
         // Segment boundaries and the weight (non-white-space chars) of each segment.
         let mut cuts: Vec<usize> = vec![0];
         for &a in &present {
@@ -148,9 +133,10 @@ impl Codings {
         }
         let segs = cuts.len();
         let words = labels.div_ceil(64).max(1);
-        // cover[a][seg * labels + l]: how many spans of label l of annotator a cover seg.
+        // codes[k][seg * words ..]: the label set of present annotator k on seg.
         let mut codes: Vec<Vec<u64>> = Vec::with_capacity(present.len());
         let mut delta = vec![0i32; (segs + 1) * labels];
+        let mut run = vec![0i32; labels];
         for &a in &present {
             delta.iter_mut().for_each(|d| *d = 0);
             for s in doc.sets[a].iter().flatten() {
@@ -160,7 +146,7 @@ impl Codings {
                 delta[i1 * labels + s.label as usize] -= 1;
             }
             let mut bits = vec![0u64; segs * words];
-            let mut run = vec![0i32; labels];
+            run.iter_mut().for_each(|r| *r = 0);
             for sg in 0..segs {
                 for l in 0..labels {
                     run[l] += delta[sg * labels + l];
@@ -171,70 +157,119 @@ impl Codings {
             }
             codes.push(bits);
         }
-        let pair_list = pairs(self.annotators);
-        let mut ids = vec![u32::MAX; self.annotators];
-        let mut counts: Vec<(u32, u32)> = Vec::new();
+        let mut key: Vec<u64> = Vec::with_capacity(2 + annotators * words);
         for (sg, &w) in weights.iter().enumerate() {
             if w == 0 {
                 continue;
             }
-            // Per label: binary codes.
             for l in 0..labels {
+                let mut ones = 0u128;
                 for (k, &a) in present.iter().enumerate() {
-                    ids[a] = (codes[k][sg * words + l / 64] >> (l % 64) & 1) as u32;
+                    if codes[k][sg * words + l / 64] >> (l % 64) & 1 == 1 {
+                        ones |= 1 << a;
+                    }
                 }
-                add_item(&mut self.labels[l], &present, &ids, &pair_list, all_present, w, &mut counts);
+                *self.labels[l].entry((present_mask, ones)).or_default() += w;
             }
-            // `*`: the label set.
-            for (k, &a) in present.iter().enumerate() {
-                ids[a] = self.set_id(&codes[k][sg * words..(sg + 1) * words]);
+            key.clear();
+            key.push(present_mask as u64);
+            key.push((present_mask >> 64) as u64);
+            for code in &codes {
+                key.extend_from_slice(&code[sg * words..(sg + 1) * words]);
             }
-            let mut all = std::mem::take(&mut self.all);
-            add_item(&mut all, &present, &ids, &pair_list, all_present, w, &mut counts);
-            self.all = all;
+            match self.all.get_mut(key.as_slice()) {
+                Some(v) => *v += w,
+                None => {
+                    self.all.insert(key.clone(), w);
+                }
+            }
         }
     }
 }
 
-fn add_item(
-    t: &mut CodingTally,
-    present: &[usize],
-    ids: &[u32],
-    pair_list: &[(usize, usize)],
-    all_present: bool,
-    w: u64,
-    counts: &mut Vec<(u32, u32)>,
-) {
-    counts.clear();
-    for &a in present {
-        match counts.iter_mut().find(|(c, _)| *c == ids[a]) {
+/// Adds one pattern: `ids[a]` is annotator `a`'s category, `None` when missing.
+fn add_pattern(t: &mut CodingTally, ids: &[Option<u32>], pair_list: &[(usize, usize)], w: u64) {
+    let mut counts: Vec<(u32, u32)> = Vec::new();
+    for c in ids.iter().flatten() {
+        match counts.iter_mut().find(|(k, _)| k == c) {
             Some(e) => e.1 += 1,
-            None => counts.push((ids[a], 1)),
+            None => counts.push((*c, 1)),
         }
     }
-    t.alpha.add(counts, w);
-    if all_present {
-        t.fleiss.add(counts, w);
+    t.alpha.add(&counts, w);
+    if ids.iter().all(Option::is_some) {
+        t.fleiss.add(&counts, w);
     }
     for (p, &(i, j)) in pair_list.iter().enumerate() {
-        if ids[i] != u32::MAX && ids[j] != u32::MAX {
-            t.cohen[p].add(ids[i], ids[j], w);
+        if let (Some(a), Some(b)) = (ids[i], ids[j]) {
+            t.cohen[p].add(a, b, w);
         }
     }
 }
 
-/// Codes every document of the selection (in parallel) and tallies the items.
+/// The most annotators one computation compares.
+pub const MAX_ANNOTATORS: usize = 128;
+
+/// Codes every document of the selection (in parallel) and tallies the items. The
+/// selection has at most [`MAX_ANNOTATORS`] annotators.
 pub fn code(sel: &Selection) -> Codings {
-    let n = sel.annotators.len();
+    let n = sel.annotators.len().min(MAX_ANNOTATORS);
     let labels = sel.labels.len();
-    sel.docs
+    let patterns = sel
+        .docs
         .par_iter()
         .fold(
-            || Codings::new(n, labels),
+            || Patterns::new(labels),
             |mut acc, doc| {
-                acc.add_doc(doc, labels);
+                acc.add_doc(doc, n, labels);
                 acc
             },
         )
-        .reduce(|| Codings::new(n, labels), Codings::merge)
+        .reduce(|| Patterns::new(labels), Patterns::merge);
+    let pair_list = pairs(n);
+    let mut out = Codings {
+        labels: vec![CodingTally::new(n); labels],
+        all: CodingTally::new(n),
+        sets: Vec::new(),
+    };
+    let mut ids: Vec<Option<u32>> = vec![None; n];
+    for (l, hist) in patterns.labels.iter().enumerate() {
+        let mut keys: Vec<(&(u128, u128), &u64)> = hist.iter().collect();
+        keys.sort_unstable();
+        for (&(present, ones), &w) in keys {
+            for (a, id) in ids.iter_mut().enumerate() {
+                *id = (present >> a & 1 == 1).then_some((ones >> a & 1) as u32);
+            }
+            add_pattern(&mut out.labels[l], &ids, &pair_list, w);
+        }
+    }
+    let words = labels.div_ceil(64).max(1);
+    let mut set_ids: HashMap<&[u64], u32> = HashMap::new();
+    let mut keys: Vec<(&Vec<u64>, &u64)> = patterns.all.iter().collect();
+    keys.sort_unstable();
+    for (key, &w) in keys {
+        let present = key[0] as u128 | (key[1] as u128) << 64;
+        let mut k = 0;
+        for (a, id) in ids.iter_mut().enumerate() {
+            *id = if present >> a & 1 == 1 {
+                let bits = &key[2 + k * words..2 + (k + 1) * words];
+                k += 1;
+                let next = set_ids.len() as u32;
+                let id = *set_ids.entry(bits).or_insert_with(|| {
+                    out.sets.push(
+                        (0..words * 64)
+                            .filter(|&l| bits[l / 64] >> (l % 64) & 1 == 1)
+                            .map(|l| l as u32)
+                            .collect(),
+                    );
+                    next
+                });
+                Some(id)
+            } else {
+                None
+            };
+        }
+        add_pattern(&mut out.all, &ids, &pair_list, w);
+    }
+    out
 }

@@ -26,8 +26,9 @@
 
 use serde::Serialize;
 
+use rayon::prelude::*;
+
 use super::{DocSpans, Selection, SpanRef};
-use crate::model::SpanId;
 
 /// How the versions of a unit differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -50,29 +51,20 @@ impl Kind {
     }
 }
 
-/// One span of a version, with its id in the annotator's set.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct UnitSpan {
-    pub id: SpanId,
-    pub start: usize,
-    pub end: usize,
-    pub label: String,
-}
-
 /// One annotator's version of a unit: empty when they have no span there.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Version {
-    pub annotator: String,
-    pub spans: Vec<UnitSpan>,
+    /// Index into [`Disagreements::annotators`].
+    pub annotator: usize,
+    /// The annotator's spans in the unit; `label` indexes [`Disagreements::labels`].
+    pub spans: Vec<SpanRef>,
 }
 
 /// A unit where annotators differ.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Disagreement {
-    /// Index of the document in the corpus (and in [`Selection::docs`]).
-    #[serde(skip)]
+    /// Index of the document in the corpus (and in [`Disagreements::documents`]).
     pub doc_index: usize,
-    pub doc: String,
     /// The smallest start and largest end of the unit's spans.
     pub start: usize,
     pub end: usize,
@@ -82,11 +74,65 @@ pub struct Disagreement {
     pub versions: Vec<Version>,
 }
 
-/// The disagreements of a selection, sorted by document, start and end.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+/// The disagreements of a selection, sorted by document, start and end, with the
+/// names their indices refer to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Disagreements {
+    pub annotators: Vec<String>,
+    pub labels: Vec<String>,
+    /// Document ids, in corpus order.
+    pub documents: Vec<String>,
     pub items: Vec<Disagreement>,
+}
+
+/// JSON: a list of `{"doc", "start", "end", "kinds", "versions": [{"annotator",
+/// "spans": [{"id", "start", "end", "label"}]}]}`.
+impl Serialize for Disagreements {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct SpanOut<'a> {
+            id: u32,
+            start: usize,
+            end: usize,
+            label: &'a str,
+        }
+        #[derive(Serialize)]
+        struct VersionOut<'a> {
+            annotator: &'a str,
+            spans: Vec<SpanOut<'a>>,
+        }
+        #[derive(Serialize)]
+        struct Out<'a> {
+            doc: &'a str,
+            start: usize,
+            end: usize,
+            kinds: &'a [Kind],
+            versions: Vec<VersionOut<'a>>,
+        }
+        s.collect_seq(self.items.iter().map(|d| Out {
+            doc: &self.documents[d.doc_index],
+            start: d.start,
+            end: d.end,
+            kinds: &d.kinds,
+            versions: d
+                .versions
+                .iter()
+                .map(|v| VersionOut {
+                    annotator: &self.annotators[v.annotator],
+                    spans: v
+                        .spans
+                        .iter()
+                        .map(|x| SpanOut {
+                            id: x.id.0,
+                            start: x.start,
+                            end: x.end,
+                            label: &self.labels[x.label as usize],
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }))
+    }
 }
 
 impl Disagreements {
@@ -128,11 +174,18 @@ impl Disagreements {
 /// (an index into the selection's annotators), missing and extra are judged against
 /// that annotator.
 pub fn find(sel: &Selection, reference: Option<usize>) -> Disagreements {
-    let mut items = Vec::new();
-    for (i, doc) in sel.docs.iter().enumerate() {
-        items.extend(in_doc(sel, i, doc, reference));
+    let per_doc: Vec<Vec<Disagreement>> = sel
+        .docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, doc)| in_doc(i, doc, reference))
+        .collect();
+    Disagreements {
+        annotators: sel.annotators.clone(),
+        labels: sel.labels.clone(),
+        documents: sel.docs.iter().map(|d| d.id.to_string()).collect(),
+        items: per_doc.into_iter().flatten().collect(),
     }
-    Disagreements { items }
 }
 
 fn find_root(parent: &mut [usize], mut x: usize) -> usize {
@@ -145,12 +198,11 @@ fn find_root(parent: &mut [usize], mut x: usize) -> usize {
 
 /// The disagreements of one document.
 pub fn in_doc(
-    sel: &Selection,
     doc_index: usize,
     doc: &DocSpans,
     reference: Option<usize>,
 ) -> Vec<Disagreement> {
-    let present: Vec<usize> = (0..sel.annotators.len())
+    let present: Vec<usize> = (0..doc.sets.len())
         .filter(|&a| doc.sets[a].is_some())
         .collect();
     if present.len() < 2 {
@@ -180,26 +232,38 @@ pub fn in_doc(
             }
         }
     }
-    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for i in 0..spans.len() {
-        let r = find_root(&mut parent, i);
-        groups.entry(r).or_default().push(i);
-    }
+    // Group members by root; within a group they stay in (start, end, label) order.
+    let mut order: Vec<(usize, usize)> = (0..spans.len())
+        .map(|i| (find_root(&mut parent, i), i))
+        .collect();
+    order.sort_unstable();
     let mut out = Vec::new();
-    for members in groups.values() {
+    let place = |s: &SpanRef| (s.start, s.end, s.label);
+    for group in order.chunk_by(|x, y| x.0 == y.0) {
+        // The common case first: one identical span from each annotator.
+        if group.len() == present.len() {
+            let p0 = place(&spans[group[0].1].1);
+            let mut seen = 0u128;
+            let agreed = group.iter().all(|&(_, i)| {
+                let (a, s) = spans[i];
+                let fresh = seen >> a & 1 == 0;
+                seen |= 1 << a;
+                place(&s) == p0 && fresh
+            });
+            if agreed {
+                continue;
+            }
+        }
         let mut versions: Vec<Vec<SpanRef>> = vec![Vec::new(); present.len()];
-        for &i in members {
+        for &(_, i) in group {
             let (a, s) = spans[i];
             let k = present.iter().position(|&p| p == a).unwrap_or(0);
             versions[k].push(s);
         }
-        let key = |v: &Vec<SpanRef>| {
-            let mut k: Vec<(usize, usize, u32)> = v.iter().map(|s| (s.start, s.end, s.label)).collect();
-            k.sort_unstable();
-            k
+        let same = |v: &Vec<SpanRef>, w: &Vec<SpanRef>| {
+            v.len() == w.len() && v.iter().zip(w).all(|(x, y)| place(x) == place(y))
         };
-        let first = key(&versions[0]);
-        if versions.iter().all(|v| key(v) == first) {
+        if versions.iter().all(|v| same(v, &versions[0])) {
             continue;
         }
         let mut kinds = Vec::new();
@@ -223,25 +287,13 @@ pub fn in_doc(
         let end = all.iter().map(|s| s.end).max().unwrap_or(0);
         out.push(Disagreement {
             doc_index,
-            doc: doc.id.to_string(),
             start,
             end,
             kinds,
             versions: present
                 .iter()
                 .zip(versions)
-                .map(|(&a, v)| Version {
-                    annotator: sel.annotators[a].clone(),
-                    spans: v
-                        .into_iter()
-                        .map(|s| UnitSpan {
-                            id: s.id,
-                            start: s.start,
-                            end: s.end,
-                            label: sel.labels[s.label as usize].clone(),
-                        })
-                        .collect(),
-                })
+                .map(|(&annotator, spans)| Version { annotator, spans })
                 .collect(),
         });
     }

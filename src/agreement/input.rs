@@ -99,6 +99,9 @@ impl<'a> Selection<'a> {
                 people
             }
         };
+        if annotators.len() > super::coding::MAX_ANNOTATORS {
+            return Err(AgreementError::TooManyAnnotators(annotators.len()));
+        }
         let schema: Vec<String> = corpus.project.labels.iter().map(|l| l.key.clone()).collect();
         let labels: Vec<String> = match labels {
             Some(names) => {

@@ -107,6 +107,8 @@ pub enum Undefined {
     NotComputed,
     /// Gamma: the alignment solver reported an error.
     AlignmentFailed,
+    /// Gamma: more spans than [`gamma::GammaOptions::max_units`]; the count is given.
+    TooManySpans(usize),
 }
 
 impl fmt::Display for Undefined {
@@ -122,6 +124,13 @@ impl fmt::Display for Undefined {
             Undefined::NoExpectedDisorder => "chance disorder is 0",
             Undefined::NotComputed => "not computed",
             Undefined::AlignmentFailed => "the alignment solver failed",
+            Undefined::TooManySpans(n) => {
+                return write!(
+                    f,
+                    "not computed by default for {n} spans (more than {}); pass --gamma to compute it",
+                    gamma::DEFAULT_MAX_UNITS
+                );
+            }
         })
     }
 }
@@ -141,4 +150,6 @@ pub enum AgreementError {
     UnknownLabel(String, String),
     #[error("{0}")]
     TooFewAnnotators(String),
+    #[error("{0} annotators named; agreement compares at most 128 at once, so name fewer with --annotators")]
+    TooManyAnnotators(usize),
 }

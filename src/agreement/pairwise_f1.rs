@@ -5,8 +5,6 @@
 //! nervaluate's greedy matching it cannot depend on order). Counts add up over the
 //! documents both annotated; undefined when neither has a span.
 
-use std::collections::HashMap;
-
 use super::{Figure, SpanRef, Undefined};
 
 /// Counts of one comparison; they add up over documents.
@@ -33,25 +31,69 @@ impl PairCounts {
     }
 }
 
-/// Counts exact matches of one document, optionally of one label index only.
+/// Counts exact matches of one document, optionally of one label index only. Both
+/// lists are in canonical order (start, end, ...), as [`super::Selection`] gives them.
 pub fn count(a: &[SpanRef], b: &[SpanRef], label: Option<u32>) -> PairCounts {
-    let keep = |s: &&SpanRef| label.is_none_or(|l| s.label == l);
-    let mut bag: HashMap<(usize, usize, u32), u32> = HashMap::new();
-    let mut out = PairCounts::default();
-    for s in a.iter().filter(keep) {
-        *bag.entry((s.start, s.end, s.label)).or_default() += 1;
-        out.a += 1;
+    let keep = |s: &SpanRef| label.is_none_or(|l| s.label == l);
+    let mut out = PairCounts {
+        matched: 0,
+        a: a.iter().filter(|s| keep(s)).count() as u64,
+        b: b.iter().filter(|s| keep(s)).count() as u64,
+    };
+    for_each_place(a, b, |ga, gb| {
+        let mut left: Vec<u32> = ga.iter().filter(|s| keep(s)).map(|s| s.label).collect();
+        for s in gb.iter().filter(|s| keep(s)) {
+            if let Some(k) = left.iter().position(|&l| l == s.label) {
+                left.swap_remove(k);
+                out.matched += 1;
+            }
+        }
+    });
+    out
+}
+
+/// [`count`] over all labels and per label index (`labels` of them) at once.
+pub fn count_by_label(a: &[SpanRef], b: &[SpanRef], labels: usize) -> (PairCounts, Vec<PairCounts>) {
+    let mut per = vec![PairCounts::default(); labels];
+    let mut all = PairCounts::default();
+    for s in a {
+        per[s.label as usize].a += 1;
+        all.a += 1;
     }
-    for s in b.iter().filter(keep) {
-        out.b += 1;
-        if let Some(n) = bag.get_mut(&(s.start, s.end, s.label))
-            && *n > 0
-        {
-            *n -= 1;
-            out.matched += 1;
+    for s in b {
+        per[s.label as usize].b += 1;
+        all.b += 1;
+    }
+    for_each_place(a, b, |ga, gb| {
+        let mut left: Vec<u32> = ga.iter().map(|s| s.label).collect();
+        for s in gb {
+            if let Some(k) = left.iter().position(|&l| l == s.label) {
+                left.swap_remove(k);
+                per[s.label as usize].matched += 1;
+                all.matched += 1;
+            }
+        }
+    });
+    (all, per)
+}
+
+/// Calls `f` with the runs of `a` and of `b` that share the same (start, end).
+fn for_each_place(a: &[SpanRef], b: &[SpanRef], mut f: impl FnMut(&[SpanRef], &[SpanRef])) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (ka, kb) = ((a[i].start, a[i].end), (b[j].start, b[j].end));
+        if ka < kb {
+            i += 1;
+        } else if kb < ka {
+            j += 1;
+        } else {
+            let i2 = i + a[i..].iter().take_while(|s| (s.start, s.end) == ka).count();
+            let j2 = j + b[j..].iter().take_while(|s| (s.start, s.end) == kb).count();
+            f(&a[i..i2], &b[j..j2]);
+            i = i2;
+            j = j2;
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -74,5 +116,8 @@ mod tests {
         assert_eq!(c.f1(), Figure::Value(0.4));
         assert_eq!(count(&a, &b, Some(1)).f1(), Figure::Value(0.0));
         assert_eq!(count(&[], &[], None).f1(), Figure::Undefined(Undefined::NoSpans));
+        let (all, per) = count_by_label(&a, &b, 2);
+        assert_eq!(all, c);
+        assert_eq!(per[1], count(&a, &b, Some(1)));
     }
 }

@@ -130,9 +130,10 @@ fn pair_sums(sel: &Selection, a: usize, b: usize) -> PairSums {
                 for (x, y) in acc.per_label.iter_mut().zip(&per) {
                     x.add(y);
                 }
-                acc.f1_all.add(&pairwise_f1::count(ta, tb, None));
-                for (l, slot) in acc.f1_label.iter_mut().enumerate() {
-                    slot.add(&pairwise_f1::count(ta, tb, Some(l as u32)));
+                let (all, per) = pairwise_f1::count_by_label(ta, tb, labels);
+                acc.f1_all.add(&all);
+                for (slot, c) in acc.f1_label.iter_mut().zip(&per) {
+                    slot.add(c);
                 }
                 acc
             },

@@ -36,7 +36,7 @@ FAILURES = []
 PASSED = 0
 TOL = 1e-9
 GAMMA_TOL = 0.02
-GAMMA_SAMPLES = 100
+GAMMA_SAMPLES = 300
 # Unicode White_Space, which spanbench's items leave out (Rust's char::is_whitespace).
 WHITE_SPACE = set(
     "\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680\u2028\u2029\u202f\u205f\u3000"

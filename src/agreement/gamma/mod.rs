@@ -40,6 +40,10 @@ use serde::Serialize;
 use super::{Figure, Selection, Undefined};
 use alignment::{Unit, best_alignment_sum};
 
+/// The most spans gamma is computed for unless asked for explicitly: about a second
+/// on two cores (see docs/PERFORMANCE.md).
+pub const DEFAULT_MAX_UNITS: usize = 20_000;
+
 /// How gamma is estimated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GammaOptions {
@@ -47,6 +51,8 @@ pub struct GammaOptions {
     pub samples: usize,
     /// Seed of the random generator.
     pub seed: u64,
+    /// Leave gamma undefined ([`Undefined::TooManySpans`]) above this many spans.
+    pub max_units: Option<usize>,
 }
 
 impl Default for GammaOptions {
@@ -54,6 +60,7 @@ impl Default for GammaOptions {
         Self {
             samples: 30,
             seed: 0,
+            max_units: Some(DEFAULT_MAX_UNITS),
         }
     }
 }
@@ -135,6 +142,11 @@ pub fn gamma(sel: &Selection, opts: &GammaOptions) -> Result<GammaResult, String
     let units: usize = docs.iter().flatten().map(Vec::len).sum();
     if units == 0 {
         return Ok(GammaResult::undefined(Undefined::NoUnits, docs.len()));
+    }
+    if opts.max_units.is_some_and(|m| units > m) {
+        let mut r = GammaResult::undefined(Undefined::TooManySpans(units), docs.len());
+        r.units = units;
+        return Ok(r);
     }
     let sums: Vec<f64> = docs
         .par_iter()
