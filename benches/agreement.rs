@@ -20,8 +20,22 @@ const ANNOTATORS: usize = 4;
 const SPANS: usize = 50;
 const WORDS_PER_DOC: usize = 220;
 const WORDS: [&str; 16] = [
-    "Aliyev", "Pashinyan", "Putin", "ceasefire", "agreement", "corridor", "Lachin", "said",
-    "troops", "border", "Երևան", "Карабах", "café\u{301}", "2020", "the", "peacekeepers",
+    "Aliyev",
+    "Pashinyan",
+    "Putin",
+    "ceasefire",
+    "agreement",
+    "corridor",
+    "Lachin",
+    "said",
+    "troops",
+    "border",
+    "Երևան",
+    "Карабах",
+    "café\u{301}",
+    "2020",
+    "the",
+    "peacekeepers",
 ];
 const LABELS: [&str; 5] = ["ACTOR", "DATE", "PLACE", "CLAIM", "AGREEMENT_TERM"];
 
@@ -98,17 +112,19 @@ pub fn synthetic_corpus() -> Corpus {
                     l = (l + 1 + rng.next() % 4) % 5;
                 }
                 if rng.chance(10) {
-                    if rng.next() % 2 == 0 && i < j {
+                    if rng.next().is_multiple_of(2) && i < j {
                         i += 1;
                     } else {
                         j = (j + 1).min(WORDS_PER_DOC - 1);
                     }
                 }
-                set.spans.push(span(&text, n, offs[i].0, offs[j].1, LABELS[l]));
+                set.spans
+                    .push(span(&text, n, offs[i].0, offs[j].1, LABELS[l]));
                 n += 1;
                 if rng.chance(5) {
                     let w = (i + 2).min(WORDS_PER_DOC - 1);
-                    set.spans.push(span(&text, n, offs[w].0, offs[w].1, LABELS[rng.next() % 5]));
+                    set.spans
+                        .push(span(&text, n, offs[w].0, offs[w].1, LABELS[rng.next() % 5]));
                     n += 1;
                 }
             }
@@ -127,7 +143,12 @@ pub fn synthetic_corpus() -> Corpus {
 fn bench(c: &mut Criterion) {
     let corpus = synthetic_corpus();
     let sel = Selection::resolve(&corpus, None, None, 2, false).expect("selection");
-    let spans: usize = sel.docs.iter().flat_map(|d| d.sets.iter().flatten()).map(Vec::len).sum();
+    let spans: usize = sel
+        .docs
+        .iter()
+        .flat_map(|d| d.sets.iter().flatten())
+        .map(Vec::len)
+        .sum();
     eprintln!(
         "corpus: {} documents, {} annotators, {spans} spans, {} threads",
         sel.docs.len(),
@@ -141,16 +162,26 @@ fn bench(c: &mut Criterion) {
     // One timed run of each part, printed for docs/PERFORMANCE.md.
     let t = Instant::now();
     let r = agreement_of(&sel, Some(&GammaOptions::default()));
-    eprintln!("default (gamma {:?}): {:.3} s", r.gamma, t.elapsed().as_secs_f64());
+    eprintln!(
+        "default (gamma {:?}): {:.3} s",
+        r.gamma,
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     black_box(coding::code(&sel));
-    eprintln!("  character coding (kappas, alpha): {:.3} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "  character coding (kappas, alpha): {:.3} s",
+        t.elapsed().as_secs_f64()
+    );
     let t = Instant::now();
     black_box(disagreements::find(&sel, None));
     eprintln!("  disagreements: {:.3} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
     let g = gamma::gamma(&sel, &forced);
-    eprintln!("gamma of the whole corpus (--gamma): {:.3} s ({g:?})", t.elapsed().as_secs_f64());
+    eprintln!(
+        "gamma of the whole corpus (--gamma): {:.3} s ({g:?})",
+        t.elapsed().as_secs_f64()
+    );
 
     // The first 1,000 documents, for gamma's cost per document.
     let mut small = sel.clone();
@@ -159,9 +190,10 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("agreement 10k docs x 4 annotators x 50 spans");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));
-    group.bench_function("default (all measures; gamma left out above 20k spans)", |b| {
-        b.iter(|| black_box(agreement_of(&sel, Some(&GammaOptions::default()))))
-    });
+    group.bench_function(
+        "default (all measures; gamma left out above 20k spans)",
+        |b| b.iter(|| black_box(agreement_of(&sel, Some(&GammaOptions::default())))),
+    );
     group.bench_function("gamma of 1,000 documents (--gamma)", |b| {
         b.iter(|| black_box(gamma::gamma(&small, &forced)))
     });

@@ -517,7 +517,11 @@ fn agreement_cmd(path: &Path, opts: &AgreementOptions, json: bool, list: bool) -
         report.annotators.len(),
         report.documents
     );
-    for (a, n) in report.annotators.iter().zip(&report.documents_per_annotator) {
+    for (a, n) in report
+        .annotators
+        .iter()
+        .zip(&report.documents_per_annotator)
+    {
         println!("  {a:<16} {n:>6} document(s)");
     }
     println!("\npairs: A is the reference, B the prediction; scheme columns are nervaluate's F1");
@@ -539,10 +543,15 @@ fn agreement_cmd(path: &Path, opts: &AgreementOptions, json: bool, list: bool) -
         );
     }
     println!("\nall annotators, over non-white-space characters");
-    println!("  {:<16} {:>10} {:>15}", "label", "Fleiss k", "Krippendorff a");
+    println!(
+        "  {:<16} {:>10} {:>15}",
+        "label", "Fleiss k", "Krippendorff a"
+    );
     for (label, l) in &report.labels.0 {
         let fk = notes.cell(l.fleiss_kappa, || format!("{label}: Fleiss' kappa"));
-        let ka = notes.cell(l.krippendorff_alpha, || format!("{label}: Krippendorff's alpha"));
+        let ka = notes.cell(l.krippendorff_alpha, || {
+            format!("{label}: Krippendorff's alpha")
+        });
         println!("  {label:<16} {fk:>10} {ka:>15}");
     }
     let g = &report.gamma_detail;
@@ -633,8 +642,18 @@ fn eval_cmd(
     );
     println!(
         "\n  {:<16} {:<8} {:>7} {:>9} {:>7} {:>6} {:>8} {:>8} {:>6} {:>9} {:>7} {:>7}",
-        "label", "scheme", "correct", "incorrect", "partial", "missed", "spurious", "possible",
-        "actual", "precision", "recall", "f1"
+        "label",
+        "scheme",
+        "correct",
+        "incorrect",
+        "partial",
+        "missed",
+        "spurious",
+        "possible",
+        "actual",
+        "precision",
+        "recall",
+        "f1"
     );
     let rows = std::iter::once(("*", &report.overall))
         .chain(report.per_label.0.iter().map(|(l, s)| (l.as_str(), s)));
@@ -662,7 +681,10 @@ fn eval_cmd(
             );
         }
     }
-    println!("\nlabel confusion: rows {}, columns {}", report.gold, report.pred);
+    println!(
+        "\nlabel confusion: rows {}, columns {}",
+        report.gold, report.pred
+    );
     let cols: Vec<&str> = report.confusion.0.iter().map(|(k, _)| k.as_str()).collect();
     let head: Vec<String> = cols.iter().map(|c| format!("{c:>15}")).collect();
     println!("  {:<16}{}", "", head.join(""));

@@ -73,13 +73,20 @@ fn project(layers: &[(&str, &[(&str, &str)])]) -> (tempfile::TempDir, PathBuf) {
     }
     let file = dir.path().join("layers.jsonl");
     fs::write(&file, lines).unwrap();
-    ok(&run(&["import", root.to_str().unwrap(), file.to_str().unwrap()]));
+    ok(&run(&[
+        "import",
+        root.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]));
     (dir, root)
 }
 
 fn ab_project() -> (tempfile::TempDir, PathBuf) {
     project(&[
-        ("alice", &[("Putin", "ACTOR"), ("Aliyev", "ACTOR"), ("Baku", "PLACE")]),
+        (
+            "alice",
+            &[("Putin", "ACTOR"), ("Aliyev", "ACTOR"), ("Baku", "PLACE")],
+        ),
         ("bob", &[("Putin", "ACTOR"), ("Aliyev", "PLACE")]),
     ])
 }
@@ -115,11 +122,30 @@ fn agreement_json_hand_computed() {
     assert_eq!(v["annotators"], json!(["alice", "bob"]));
     assert_eq!(v["documents"], json!(1));
     let all = pair(&v, "*");
-    assert_eq!((all["a"].as_str(), all["b"].as_str()), (Some("alice"), Some("bob")));
+    assert_eq!(
+        (all["a"].as_str(), all["b"].as_str()),
+        (Some("alice"), Some("bob"))
+    );
     let s = &all["strict"];
     assert_eq!(
-        [&s["correct"], &s["incorrect"], &s["partial"], &s["missed"], &s["spurious"], &s["possible"], &s["actual"]],
-        [&json!(1), &json!(1), &json!(0), &json!(1), &json!(0), &json!(3), &json!(2)]
+        [
+            &s["correct"],
+            &s["incorrect"],
+            &s["partial"],
+            &s["missed"],
+            &s["spurious"],
+            &s["possible"],
+            &s["actual"]
+        ],
+        [
+            &json!(1),
+            &json!(1),
+            &json!(0),
+            &json!(1),
+            &json!(0),
+            &json!(3),
+            &json!(2)
+        ]
     );
     assert_eq!(s["precision"], json!(0.5));
     assert!((s["recall"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-15);
@@ -138,8 +164,16 @@ fn agreement_json_hand_computed() {
     assert!(v["labels"]["*"]["krippendorff_alpha"].is_f64());
     assert!(v["gamma"].is_null(), "--no-gamma: {}", v["gamma"]);
     // One row per pair and label (* first), labels in schema order.
-    let labels: Vec<&str> = v["pairs"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
-    assert_eq!(labels, ["*", "ACTOR", "DATE", "PLACE", "CLAIM", "AGREEMENT_TERM"]);
+    let labels: Vec<&str> = v["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["*", "ACTOR", "DATE", "PLACE", "CLAIM", "AGREEMENT_TERM"]
+    );
     let keys: Vec<&String> = v["labels"].as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), 6);
     assert!(!ok(&run(&["agreement", root.to_str().unwrap(), "--json"])).contains("NaN"));
@@ -148,19 +182,41 @@ fn agreement_json_hand_computed() {
 #[test]
 fn agreement_table_prints_na_with_reasons() {
     let (_d, root) = ab_project();
-    let t = ok(&run(&["agreement", root.to_str().unwrap(), "--disagreements"]));
-    assert!(t.contains("agreement of 2 annotators on 1 document(s)"), "{t}");
-    let star = t.lines().find(|l| l.contains("alice") && l.contains(" * ")).unwrap();
+    let t = ok(&run(&[
+        "agreement",
+        root.to_str().unwrap(),
+        "--disagreements",
+    ]));
+    assert!(
+        t.contains("agreement of 2 annotators on 1 document(s)"),
+        "{t}"
+    );
+    let star = t
+        .lines()
+        .find(|l| l.contains("alice") && l.contains(" * "))
+        .unwrap();
     assert!(star.contains("0.4000"), "{star}");
-    let date = t.lines().find(|l| l.contains("alice") && l.contains("DATE")).unwrap();
+    let date = t
+        .lines()
+        .find(|l| l.contains("alice") && l.contains("DATE"))
+        .unwrap();
     assert!(date.contains("n/a"), "{date}");
-    assert!(t.contains("alice vs bob DATE: strict F1: no spans on either side"), "{t}");
+    assert!(
+        t.contains("alice vs bob DATE: strict F1: no spans on either side"),
+        "{t}"
+    );
     assert!(!t.contains("NaN"), "{t}");
     assert!(t.contains("gamma "), "{t}");
     // Two disagreements: Aliyev's label (ACTOR vs PLACE) and Baku (only alice).
     assert!(t.contains("disagreements: 2 (extra 1, label 1)"), "{t}");
-    assert!(t.contains("d1 [10..16) label; alice: ACTOR [10..16); bob: PLACE [10..16)"), "{t}");
-    assert!(t.contains("d1 [20..24) extra; alice: PLACE [20..24); bob: -"), "{t}");
+    assert!(
+        t.contains("d1 [10..16) label; alice: ACTOR [10..16); bob: PLACE [10..16)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("d1 [20..24) extra; alice: PLACE [20..24); bob: -"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -170,7 +226,16 @@ fn agreement_with_labels_and_annotators() {
         ("bob", &[("Putin", "ACTOR")]),
         ("carol", &[("Putin", "ACTOR"), ("Baku", "PLACE")]),
     ]);
-    let v = json_of(&root, &["--annotators", "carol,alice", "--labels", "PLACE", "--no-gamma"]);
+    let v = json_of(
+        &root,
+        &[
+            "--annotators",
+            "carol,alice",
+            "--labels",
+            "PLACE",
+            "--no-gamma",
+        ],
+    );
     assert_eq!(v["annotators"], json!(["carol", "alice"]));
     let rows = v["pairs"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "one pair, * and PLACE");
@@ -186,18 +251,43 @@ fn agreement_with_labels_and_annotators() {
 fn agreement_bad_input() {
     let (_d, root) = ab_project();
     let r = root.to_str().unwrap();
-    refused(&run(&["agreement", r, "--annotators", "alice,zed"]), "no annotator \"zed\"");
-    refused(&run(&["agreement", r, "--labels", "PERSON"]), "label \"PERSON\" is not in the project's schema");
-    refused(&run(&["agreement", r, "--annotators", "alice"]), "at least 2 annotators");
-    refused(&run(&["agreement", r, "--annotators", "alice,alice"]), "named twice");
+    refused(
+        &run(&["agreement", r, "--annotators", "alice,zed"]),
+        "no annotator \"zed\"",
+    );
+    refused(
+        &run(&["agreement", r, "--labels", "PERSON"]),
+        "label \"PERSON\" is not in the project's schema",
+    );
+    refused(
+        &run(&["agreement", r, "--annotators", "alice"]),
+        "at least 2 annotators",
+    );
+    refused(
+        &run(&["agreement", r, "--annotators", "alice,alice"]),
+        "named twice",
+    );
     // Argument errors are clap's: a usage line follows the error.
     let o = run(&["agreement", r, "--gamma-samples", "0"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(err(&o).starts_with("error: invalid value '0' for '--gamma-samples"), "{}", err(&o));
+    assert!(
+        err(&o).starts_with("error: invalid value '0' for '--gamma-samples"),
+        "{}",
+        err(&o)
+    );
     let (_d1, one) = project(&[("alice", &[("Putin", "ACTOR")])]);
-    refused(&run(&["agreement", one.to_str().unwrap()]), "agreement needs at least 2 annotators");
-    refused(&run(&["eval", r, "--gold", "gold", "--pred", "bob"]), "no annotator \"gold\"");
-    refused(&run(&["agreement", "/nonexistent/project"]), "not a spanbench project");
+    refused(
+        &run(&["agreement", one.to_str().unwrap()]),
+        "agreement needs at least 2 annotators",
+    );
+    refused(
+        &run(&["eval", r, "--gold", "gold", "--pred", "bob"]),
+        "no annotator \"gold\"",
+    );
+    refused(
+        &run(&["agreement", "/nonexistent/project"]),
+        "not a spanbench project",
+    );
 }
 
 /// The sample has one layer (gold) today: agreement explains, eval of gold against
@@ -210,11 +300,17 @@ fn sample_project() {
     let v: Value = serde_json::from_str(&people).unwrap();
     let layers = v["spans_per_annotator"].as_object().unwrap().len();
     if layers == 1 {
-        refused(&run(&["agreement", s]), "agreement needs at least 2 annotators");
+        refused(
+            &run(&["agreement", s]),
+            "agreement needs at least 2 annotators",
+        );
     } else {
         ok(&run(&["agreement", s, "--no-gamma"]));
     }
-    let e: Value = serde_json::from_str(&ok(&run(&["eval", s, "--gold", "gold", "--pred", "gold", "--json"]))).unwrap();
+    let e: Value = serde_json::from_str(&ok(&run(&[
+        "eval", s, "--gold", "gold", "--pred", "gold", "--json",
+    ])))
+    .unwrap();
     assert_eq!(e["overall"]["strict"]["f1"], json!(1.0));
     assert_eq!(e["overall"]["strict"]["spurious"], json!(0));
 }
@@ -225,7 +321,10 @@ fn sample_project() {
 fn eval_json_and_table() {
     let (_d, root) = ab_project();
     let r = root.to_str().unwrap();
-    let v: Value = serde_json::from_str(&ok(&run(&["eval", r, "--gold", "alice", "--pred", "bob", "--json"]))).unwrap();
+    let v: Value = serde_json::from_str(&ok(&run(&[
+        "eval", r, "--gold", "alice", "--pred", "bob", "--json",
+    ])))
+    .unwrap();
     let mut keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     keys.sort();
     assert_eq!(keys, ["confusion", "overall", "per_label"]);
@@ -233,7 +332,18 @@ fn eval_json_and_table() {
     assert!((v["overall"]["strict"]["f1"].as_f64().unwrap() - 0.4).abs() < 1e-15);
     for scheme in ["strict", "exact", "partial", "ent_type"] {
         let o = v["overall"][scheme].as_object().unwrap();
-        for k in ["correct", "incorrect", "partial", "missed", "spurious", "possible", "actual", "precision", "recall", "f1"] {
+        for k in [
+            "correct",
+            "incorrect",
+            "partial",
+            "missed",
+            "spurious",
+            "possible",
+            "actual",
+            "precision",
+            "recall",
+            "f1",
+        ] {
             assert!(o.contains_key(k), "{scheme} lacks {k}");
         }
     }
@@ -244,9 +354,26 @@ fn eval_json_and_table() {
     assert_eq!(v["confusion"]["ACTOR"]["PLACE"], json!(1));
     assert_eq!(v["confusion"]["PLACE"]["(none)"], json!(1));
     assert_eq!(v["confusion"]["(none)"]["PLACE"], json!(0));
-    let t = ok(&run(&["eval", r, "--gold", "alice", "--pred", "bob", "--labels", "ACTOR,PLACE"]));
-    assert!(t.contains("bob scored against alice on 1 document(s)"), "{t}");
-    assert!(t.lines().any(|l| l.trim_start().starts_with("* ") && l.contains("strict") && l.contains("0.4000")), "{t}");
+    let t = ok(&run(&[
+        "eval",
+        r,
+        "--gold",
+        "alice",
+        "--pred",
+        "bob",
+        "--labels",
+        "ACTOR,PLACE",
+    ]));
+    assert!(
+        t.contains("bob scored against alice on 1 document(s)"),
+        "{t}"
+    );
+    assert!(
+        t.lines().any(|l| l.trim_start().starts_with("* ")
+            && l.contains("strict")
+            && l.contains("0.4000")),
+        "{t}"
+    );
     assert!(!t.contains("DATE"), "--labels: {t}");
     assert!(t.contains("label confusion"), "{t}");
 }
@@ -256,11 +383,16 @@ fn eval_json_and_table() {
 const LABELS: [&str; 3] = ["ACTOR", "PLACE", "CLAIM"];
 
 /// A corpus of `layers.len()` annotators on documents of `len` chars ("ab cd ...").
-fn corpus(docs: usize, len: usize, layers: &[Vec<Vec<(usize, usize, usize)>>]) -> Corpus {
+/// One annotator's spans per document: (start, length - 1, label index).
+type Layer = Vec<Vec<(usize, usize, usize)>>;
+
+fn corpus(docs: usize, len: usize, layers: &[Layer]) -> Corpus {
     let mut project = Project::new("p");
     project.labels.retain(|l| LABELS.contains(&l.key.as_str()));
     let mut c = Corpus::new(project);
-    let text: String = (0..len).map(|i| if i % 3 == 2 { ' ' } else { 'x' }).collect();
+    let text: String = (0..len)
+        .map(|i| if i % 3 == 2 { ' ' } else { 'x' })
+        .collect();
     for d in 0..docs {
         c.insert_document(Document::new(&format!("d{d}"), "t", text.clone()));
     }
@@ -283,14 +415,20 @@ fn corpus(docs: usize, len: usize, layers: &[Vec<Vec<(usize, usize, usize)>>]) -
                     review: Default::default(),
                 });
             }
-            c.annotations.entry(format!("a{a}")).or_default().insert(format!("d{d}"), set);
+            c.annotations
+                .entry(format!("a{a}"))
+                .or_default()
+                .insert(format!("d{d}"), set);
         }
     }
     c
 }
 
-fn layer() -> impl Strategy<Value = Vec<Vec<(usize, usize, usize)>>> {
-    prop::collection::vec(prop::collection::vec((0usize..60, 0usize..12, 0usize..3), 0..8), 2)
+fn layer() -> impl Strategy<Value = Layer> {
+    prop::collection::vec(
+        prop::collection::vec((0usize..60, 0usize..12, 0usize..3), 0..8),
+        2,
+    )
 }
 
 fn finite(f: Figure) -> bool {
@@ -380,10 +518,15 @@ fn disagreement_kinds_and_navigation() {
     );
     let sel = Selection::resolve(&c, None, None, 2, false).unwrap();
     let d = disagreements::find(&sel, None);
-    let kinds: Vec<(usize, Vec<Kind>)> = d.items.iter().map(|x| (x.start, x.kinds.clone())).collect();
+    let kinds: Vec<(usize, Vec<Kind>)> =
+        d.items.iter().map(|x| (x.start, x.kinds.clone())).collect();
     assert_eq!(
         kinds,
-        vec![(0, vec![Kind::Boundary]), (10, vec![Kind::Label]), (20, vec![Kind::Missing])]
+        vec![
+            (0, vec![Kind::Boundary]),
+            (10, vec![Kind::Label]),
+            (20, vec![Kind::Missing])
+        ]
     );
     assert!(d.items[2].versions[1].spans.is_empty());
     assert_eq!(d.documents[d.items[0].doc_index], "d0");

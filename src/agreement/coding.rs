@@ -80,19 +80,33 @@ pub struct Codings {
 struct Patterns {
     /// Per label: (annotators with a code, annotators coding 1) -> weight.
     labels: Vec<FxHashMap<(u128, u128), u64>>,
+    /// The same as a dense table indexed by `present << n | ones`, when there are at
+    /// most [`DENSE_ANNOTATORS`] annotators.
+    dense: Vec<Vec<u64>>,
     /// `*`: [presence (2 words), then each annotator's label-set words] -> weight.
     all: FxHashMap<Vec<u64>, u64>,
 }
 
 impl Patterns {
-    fn new(labels: usize) -> Self {
+    fn new(labels: usize, annotators: usize) -> Self {
+        let dense = if annotators <= DENSE_ANNOTATORS {
+            vec![vec![0u64; 1 << (2 * annotators)]; labels]
+        } else {
+            Vec::new()
+        };
         Self {
             labels: vec![FxHashMap::default(); labels],
+            dense,
             all: FxHashMap::default(),
         }
     }
 
     fn merge(mut self, other: Patterns) -> Patterns {
+        for (a, b) in self.dense.iter_mut().zip(other.dense) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
         for (a, b) in self.labels.iter_mut().zip(other.labels) {
             for (k, w) in b {
                 *a.entry(k).or_default() += w;
@@ -169,7 +183,11 @@ impl Patterns {
                         ones |= 1 << a;
                     }
                 }
-                *self.labels[l].entry((present_mask, ones)).or_default() += w;
+                if self.dense.is_empty() {
+                    *self.labels[l].entry((present_mask, ones)).or_default() += w;
+                } else {
+                    self.dense[l][(present_mask << annotators | ones) as usize] += w;
+                }
             }
             key.clear();
             key.push(present_mask as u64);
@@ -186,6 +204,9 @@ impl Patterns {
         }
     }
 }
+
+/// Up to this many annotators, label patterns are counted in a dense table.
+const DENSE_ANNOTATORS: usize = 6;
 
 /// Adds one pattern: `ids[a]` is annotator `a`'s category, `None` when missing.
 fn add_pattern(t: &mut CodingTally, ids: &[Option<u32>], pair_list: &[(usize, usize)], w: u64) {
@@ -219,13 +240,13 @@ pub fn code(sel: &Selection) -> Codings {
         .docs
         .par_iter()
         .fold(
-            || Patterns::new(labels),
+            || Patterns::new(labels, n),
             |mut acc, doc| {
                 acc.add_doc(doc, n, labels);
                 acc
             },
         )
-        .reduce(|| Patterns::new(labels), Patterns::merge);
+        .reduce(|| Patterns::new(labels, n), Patterns::merge);
     let pair_list = pairs(n);
     let mut out = Codings {
         labels: vec![CodingTally::new(n); labels],
@@ -234,9 +255,19 @@ pub fn code(sel: &Selection) -> Codings {
     };
     let mut ids: Vec<Option<u32>> = vec![None; n];
     for (l, hist) in patterns.labels.iter().enumerate() {
-        let mut keys: Vec<(&(u128, u128), &u64)> = hist.iter().collect();
+        let mut keys: Vec<((u128, u128), u64)> = hist.iter().map(|(k, w)| (*k, *w)).collect();
+        if let Some(dense) = patterns.dense.get(l) {
+            let mask = (1u128 << n) - 1;
+            keys.extend(
+                dense
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &w)| w > 0)
+                    .map(|(i, &w)| (((i as u128) >> n, i as u128 & mask), w)),
+            );
+        }
         keys.sort_unstable();
-        for (&(present, ones), &w) in keys {
+        for ((present, ones), w) in keys {
             for (a, id) in ids.iter_mut().enumerate() {
                 *id = (present >> a & 1 == 1).then_some((ones >> a & 1) as u32);
             }

@@ -86,7 +86,10 @@ mod tests {
         // Perfect agreement with variance.
         assert_eq!(kappa(&[vec![3, 0], vec![0, 7]]), Figure::Value(1.0));
         // Everything one category: undefined, not NaN.
-        assert_eq!(kappa(&[vec![0, 0], vec![0, 9]]), Figure::Undefined(Undefined::NoVariance));
+        assert_eq!(
+            kappa(&[vec![0, 0], vec![0, 9]]),
+            Figure::Undefined(Undefined::NoVariance)
+        );
         assert_eq!(kappa(&[vec![0]]), Figure::Undefined(Undefined::NoItems));
     }
 

@@ -96,7 +96,12 @@ mod tests {
     use crate::model::SpanId;
 
     fn s(start: usize, end: usize, label: u32) -> SpanRef {
-        SpanRef { start, end, label, id: SpanId(0) }
+        SpanRef {
+            start,
+            end,
+            label,
+            id: SpanId(0),
+        }
     }
 
     #[test]

@@ -109,28 +109,30 @@ impl Serialize for Disagreements {
             kinds: &'a [Kind],
             versions: Vec<VersionOut<'a>>,
         }
-        s.collect_seq(self.items.iter().map(|d| Out {
-            doc: &self.documents[d.doc_index],
-            start: d.start,
-            end: d.end,
-            kinds: &d.kinds,
-            versions: d
-                .versions
-                .iter()
-                .map(|v| VersionOut {
-                    annotator: &self.annotators[v.annotator],
-                    spans: v
-                        .spans
-                        .iter()
-                        .map(|x| SpanOut {
-                            id: x.id.0,
-                            start: x.start,
-                            end: x.end,
-                            label: &self.labels[x.label as usize],
-                        })
-                        .collect(),
-                })
-                .collect(),
+        s.collect_seq(self.items.iter().map(|d| {
+            Out {
+                doc: &self.documents[d.doc_index],
+                start: d.start,
+                end: d.end,
+                kinds: &d.kinds,
+                versions: d
+                    .versions
+                    .iter()
+                    .map(|v| VersionOut {
+                        annotator: &self.annotators[v.annotator],
+                        spans: v
+                            .spans
+                            .iter()
+                            .map(|x| SpanOut {
+                                id: x.id.0,
+                                start: x.start,
+                                end: x.end,
+                                label: &self.labels[x.label as usize],
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }
         }))
     }
 }
@@ -197,11 +199,7 @@ fn find_root(parent: &mut [usize], mut x: usize) -> usize {
 }
 
 /// The disagreements of one document.
-pub fn in_doc(
-    doc_index: usize,
-    doc: &DocSpans,
-    reference: Option<usize>,
-) -> Vec<Disagreement> {
+pub fn in_doc(doc_index: usize, doc: &DocSpans, reference: Option<usize>) -> Vec<Disagreement> {
     let present: Vec<usize> = (0..doc.sets.len())
         .filter(|&a| doc.sets[a].is_some())
         .collect();
@@ -217,8 +215,7 @@ pub fn in_doc(
     let mut parent: Vec<usize> = (0..spans.len()).collect();
     for i in 0..spans.len() {
         let (ai, si) = spans[i];
-        for j in i + 1..spans.len() {
-            let (aj, sj) = spans[j];
+        for (j, &(aj, sj)) in spans.iter().enumerate().skip(i + 1) {
             if sj.start >= si.end {
                 break;
             }
@@ -279,7 +276,10 @@ pub fn in_doc(
         if all.iter().any(|s| s.label != all[0].label) {
             kinds.push(Kind::Label);
         }
-        if all.iter().any(|s| (s.start, s.end) != (all[0].start, all[0].end)) {
+        if all
+            .iter()
+            .any(|s| (s.start, s.end) != (all[0].start, all[0].end))
+        {
             kinds.push(Kind::Boundary);
         }
         kinds.sort();

@@ -87,8 +87,11 @@ mod tests {
         let raters = table[0].iter().sum::<u32>() as usize;
         let mut t = FleissTally::new(raters);
         for row in table {
-            let counts: Vec<(u32, u32)> =
-                row.iter().enumerate().map(|(c, &n)| (c as u32, n)).collect();
+            let counts: Vec<(u32, u32)> = row
+                .iter()
+                .enumerate()
+                .map(|(c, &n)| (c as u32, n))
+                .collect();
             t.add(&counts, 1);
         }
         t
@@ -121,6 +124,9 @@ mod tests {
         a.add(&[(0, 1), (1, 2)], 1);
         let b = from_table(&[&[3, 0], &[3, 0], &[1, 2]]);
         assert_eq!(a.kappa(), b.kappa());
-        assert_eq!(from_table(&[&[3, 0], &[3, 0]]).kappa(), Figure::Undefined(Undefined::NoVariance));
+        assert_eq!(
+            from_table(&[&[3, 0], &[3, 0]]).kappa(),
+            Figure::Undefined(Undefined::NoVariance)
+        );
     }
 }

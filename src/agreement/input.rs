@@ -102,13 +102,21 @@ impl<'a> Selection<'a> {
         if annotators.len() > super::coding::MAX_ANNOTATORS {
             return Err(AgreementError::TooManyAnnotators(annotators.len()));
         }
-        let schema: Vec<String> = corpus.project.labels.iter().map(|l| l.key.clone()).collect();
+        let schema: Vec<String> = corpus
+            .project
+            .labels
+            .iter()
+            .map(|l| l.key.clone())
+            .collect();
         let labels: Vec<String> = match labels {
             Some(names) => {
                 let mut out: Vec<String> = Vec::new();
                 for l in names {
                     if !schema.contains(l) {
-                        return Err(AgreementError::UnknownLabel(l.clone(), list_or_none(&schema)));
+                        return Err(AgreementError::UnknownLabel(
+                            l.clone(),
+                            list_or_none(&schema),
+                        ));
                     }
                     if !out.contains(l) {
                         out.push(l.clone());
@@ -132,29 +140,32 @@ impl<'a> Selection<'a> {
                 sets: annotators
                     .iter()
                     .map(|a| {
-                        corpus.set(a, &doc.id).filter(|s| is_annotated(s)).map(|set| {
-                            let mut spans: Vec<SpanRef> = set
-                                .spans
-                                .iter()
-                                .filter_map(|s| {
-                                    index.get(s.label.as_str()).map(|&label| SpanRef {
-                                        start: s.start,
-                                        end: s.end,
-                                        label,
-                                        id: s.id,
+                        corpus
+                            .set(a, &doc.id)
+                            .filter(|s| is_annotated(s))
+                            .map(|set| {
+                                let mut spans: Vec<SpanRef> = set
+                                    .spans
+                                    .iter()
+                                    .filter_map(|s| {
+                                        index.get(s.label.as_str()).map(|&label| SpanRef {
+                                            start: s.start,
+                                            end: s.end,
+                                            label,
+                                            id: s.id,
+                                        })
                                     })
-                                })
-                                .collect();
-                            spans.sort_by(|a, b| {
-                                (a.start, a.end, &labels[a.label as usize], a.id).cmp(&(
-                                    b.start,
-                                    b.end,
-                                    &labels[b.label as usize],
-                                    b.id,
-                                ))
-                            });
-                            spans
-                        })
+                                    .collect();
+                                spans.sort_by(|a, b| {
+                                    (a.start, a.end, &labels[a.label as usize], a.id).cmp(&(
+                                        b.start,
+                                        b.end,
+                                        &labels[b.label as usize],
+                                        b.id,
+                                    ))
+                                });
+                                spans
+                            })
                     })
                     .collect(),
             })

@@ -113,9 +113,57 @@ mod tests {
         let n = None;
         let s = Some;
         let data: [&[Option<u32>]; 3] = [
-            &[n, n, n, n, n, s(3), s(4), s(1), s(2), s(1), s(1), s(3), s(3), n, s(3)],
-            &[s(1), n, s(2), s(1), s(3), s(3), s(4), s(3), n, n, n, n, n, n, n],
-            &[n, n, s(2), s(1), s(3), s(4), s(4), n, s(2), s(1), s(1), s(3), s(3), n, s(4)],
+            &[
+                n,
+                n,
+                n,
+                n,
+                n,
+                s(3),
+                s(4),
+                s(1),
+                s(2),
+                s(1),
+                s(1),
+                s(3),
+                s(3),
+                n,
+                s(3),
+            ],
+            &[
+                s(1),
+                n,
+                s(2),
+                s(1),
+                s(3),
+                s(3),
+                s(4),
+                s(3),
+                n,
+                n,
+                n,
+                n,
+                n,
+                n,
+                n,
+            ],
+            &[
+                n,
+                n,
+                s(2),
+                s(1),
+                s(3),
+                s(4),
+                s(4),
+                n,
+                s(2),
+                s(1),
+                s(1),
+                s(3),
+                s(3),
+                n,
+                s(4),
+            ],
         ];
         let a = from_data(&data).alpha().value().unwrap();
         assert!((a - 0.691358).abs() < 5e-7, "{a}");
@@ -124,8 +172,14 @@ mod tests {
     #[test]
     fn undefined_cases() {
         let one: [&[Option<u32>]; 2] = [&[Some(0), None], &[None, Some(1)]];
-        assert_eq!(from_data(&one).alpha(), Figure::Undefined(Undefined::NoPairableItems));
+        assert_eq!(
+            from_data(&one).alpha(),
+            Figure::Undefined(Undefined::NoPairableItems)
+        );
         let same: [&[Option<u32>]; 2] = [&[Some(1), Some(1)], &[Some(1), Some(1)]];
-        assert_eq!(from_data(&same).alpha(), Figure::Undefined(Undefined::NoVariance));
+        assert_eq!(
+            from_data(&same).alpha(),
+            Figure::Undefined(Undefined::NoVariance)
+        );
     }
 }

@@ -150,6 +150,8 @@ pub enum AgreementError {
     UnknownLabel(String, String),
     #[error("{0}")]
     TooFewAnnotators(String),
-    #[error("{0} annotators named; agreement compares at most 128 at once, so name fewer with --annotators")]
+    #[error(
+        "{0} annotators named; agreement compares at most 128 at once, so name fewer with --annotators"
+    )]
     TooManyAnnotators(usize),
 }

@@ -243,6 +243,8 @@ pub fn compare(truth: &[SpanRef], pred: &[SpanRef]) -> SchemeCounts {
     }
     let mut out = SchemeCounts::default();
     let mut used = vec![false; truth.len()];
+    let ranges: Vec<std::ops::Range<usize>> =
+        pred.iter().map(|p| candidates(truth, &reach, p)).collect();
     for scheme in Scheme::ALL {
         used.iter_mut().for_each(|u| *u = false);
         let c = match scheme {
@@ -251,8 +253,8 @@ pub fn compare(truth: &[SpanRef], pred: &[SpanRef]) -> SchemeCounts {
             Scheme::Partial => &mut out.partial,
             Scheme::EntType => &mut out.ent_type,
         };
-        for p in pred {
-            let range = candidates(truth, &reach, p);
+        for (p, range) in pred.iter().zip(&ranges) {
+            let range = range.clone();
             match scheme {
                 Scheme::Strict | Scheme::Exact | Scheme::Partial => {
                     let same_label = scheme == Scheme::Strict;
@@ -336,18 +338,19 @@ pub fn compare_by_label(
 ) -> (SchemeCounts, Vec<SchemeCounts>) {
     let overall = compare(truth, pred);
     let mut per = vec![SchemeCounts::default(); labels];
-    let mut t_l: Vec<SpanRef> = Vec::new();
-    let mut p_l: Vec<SpanRef> = Vec::new();
-    for (l, slot) in per.iter_mut().enumerate() {
-        let l = l as u32;
-        t_l.clear();
-        p_l.clear();
-        t_l.extend(truth.iter().filter(|s| s.label == l));
-        p_l.extend(pred.iter().filter(|s| s.label == l));
-        if t_l.is_empty() && p_l.is_empty() {
-            continue;
+    // Each label's spans, in the same (canonical) order, split in one pass.
+    let split = |spans: &[SpanRef]| {
+        let mut by: Vec<Vec<SpanRef>> = vec![Vec::new(); labels];
+        for s in spans {
+            by[s.label as usize].push(*s);
         }
-        *slot = compare(&t_l, &p_l);
+        by
+    };
+    let (t_by, p_by) = (split(truth), split(pred));
+    for (l, slot) in per.iter_mut().enumerate() {
+        if !t_by[l].is_empty() || !p_by[l].is_empty() {
+            *slot = compare(&t_by[l], &p_by[l]);
+        }
     }
     (overall, per)
 }
@@ -386,7 +389,9 @@ mod tests {
         let c = compare(&[s(0, 5, 0)], &[s(10, 12, 0)]);
         assert_eq!((c.strict.missed, c.strict.spurious), (1, 1));
         // Scores: partial counts half. possible = actual = 1, m = 0.5.
-        let sc = compare(&[s(0, 5, 0)], &[s(2, 7, 0)]).partial.score(Scheme::Partial);
+        let sc = compare(&[s(0, 5, 0)], &[s(2, 7, 0)])
+            .partial
+            .score(Scheme::Partial);
         assert_eq!(sc.precision, Figure::Value(0.5));
         assert_eq!(sc.f1, Figure::Value(0.5));
     }

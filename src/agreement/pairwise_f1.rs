@@ -53,7 +53,11 @@ pub fn count(a: &[SpanRef], b: &[SpanRef], label: Option<u32>) -> PairCounts {
 }
 
 /// [`count`] over all labels and per label index (`labels` of them) at once.
-pub fn count_by_label(a: &[SpanRef], b: &[SpanRef], labels: usize) -> (PairCounts, Vec<PairCounts>) {
+pub fn count_by_label(
+    a: &[SpanRef],
+    b: &[SpanRef],
+    labels: usize,
+) -> (PairCounts, Vec<PairCounts>) {
     let mut per = vec![PairCounts::default(); labels];
     let mut all = PairCounts::default();
     for s in a {
@@ -102,7 +106,12 @@ mod tests {
     use crate::model::SpanId;
 
     fn s(start: usize, end: usize, label: u32) -> SpanRef {
-        SpanRef { start, end, label, id: SpanId(0) }
+        SpanRef {
+            start,
+            end,
+            label,
+            id: SpanId(0),
+        }
     }
 
     #[test]
@@ -112,10 +121,20 @@ mod tests {
         let a = [s(0, 5, 0), s(0, 5, 0), s(10, 12, 1)];
         let b = [s(0, 5, 0), s(10, 12, 0)];
         let c = count(&a, &b, None);
-        assert_eq!(c, PairCounts { matched: 1, a: 3, b: 2 });
+        assert_eq!(
+            c,
+            PairCounts {
+                matched: 1,
+                a: 3,
+                b: 2
+            }
+        );
         assert_eq!(c.f1(), Figure::Value(0.4));
         assert_eq!(count(&a, &b, Some(1)).f1(), Figure::Value(0.0));
-        assert_eq!(count(&[], &[], None).f1(), Figure::Undefined(Undefined::NoSpans));
+        assert_eq!(
+            count(&[], &[], None).f1(),
+            Figure::Undefined(Undefined::NoSpans)
+        );
         let (all, per) = count_by_label(&a, &b, 2);
         assert_eq!(all, c);
         assert_eq!(per[1], count(&a, &b, Some(1)));

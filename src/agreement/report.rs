@@ -142,7 +142,10 @@ fn pair_sums(sel: &Selection, a: usize, b: usize) -> PairSums {
 }
 
 /// Computes every agreement measure over the selected annotators and labels.
-pub fn agreement(corpus: &Corpus, opts: &AgreementOptions) -> Result<AgreementReport, AgreementError> {
+pub fn agreement(
+    corpus: &Corpus,
+    opts: &AgreementOptions,
+) -> Result<AgreementReport, AgreementError> {
     let sel = Selection::resolve(
         corpus,
         opts.annotators.as_deref(),
@@ -168,7 +171,12 @@ pub fn agreement_of(sel: &Selection, gamma_opts: Option<&GammaOptions>) -> Agree
             f1: f1.f1(),
             cohen_kappa: kappa,
         };
-        out_pairs.push(row(ALL_LABELS, &sums.overall, &sums.f1_all, codings.all.cohen[p].kappa()));
+        out_pairs.push(row(
+            ALL_LABELS,
+            &sums.overall,
+            &sums.f1_all,
+            codings.all.cohen[p].kappa(),
+        ));
         for (l, name) in sel.labels.iter().enumerate() {
             out_pairs.push(row(
                 name,

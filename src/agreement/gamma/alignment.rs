@@ -142,7 +142,12 @@ fn tuple_sum(pairs: f64, k: usize, c2n: f64) -> f64 {
 /// Every candidate unitary alignment (members as indices into `flat`, and `S(T)`):
 /// each singleton, and each tuple of units of distinct annotators, pairwise
 /// compatible, that passes the split test strictly.
-fn candidates(flat: &[(usize, Unit)], adj: &[Vec<(usize, f64)>], n: usize, c2n: f64) -> Vec<(Vec<usize>, f64)> {
+fn candidates(
+    flat: &[(usize, Unit)],
+    adj: &[Vec<(usize, f64)>],
+    n: usize,
+    c2n: f64,
+) -> Vec<(Vec<usize>, f64)> {
     let mut cands: Vec<(Vec<usize>, f64)> = Vec::new();
     let dist = |i: usize, j: usize| -> Option<f64> {
         adj[i]
@@ -151,14 +156,14 @@ fn candidates(flat: &[(usize, Unit)], adj: &[Vec<(usize, f64)>], n: usize, c2n: 
             .map(|p| adj[i][p].1)
     };
     let max_bound = (n - 1) as f64 + c2n;
-    for first in 0..flat.len() {
+    for (first, neighbours) in adj.iter().enumerate() {
         cands.push((vec![first], c2n));
         // Grow tuples whose lowest annotator is `first`'s, adding units of higher
         // annotators, each compatible with every unit already in.
         let mut stack: Vec<(Vec<usize>, Vec<f64>)> = vec![(vec![first], vec![0.0])];
         while let Some((tuple, sums)) = stack.pop() {
             let last_annotator = flat[tuple[tuple.len() - 1]].0;
-            for &(j, _) in &adj[first] {
+            for &(j, _) in neighbours {
                 if flat[j].0 <= last_annotator {
                     continue;
                 }
@@ -259,10 +264,17 @@ fn search(members: &[usize], chosen: &[usize], cands: &[(Vec<usize>, f64)]) -> O
 }
 
 /// The same minimum as a 0-1 program, solved to optimality by microlp.
-fn solve_mip(members: &[usize], chosen: &[usize], cands: &[(Vec<usize>, f64)]) -> Result<f64, String> {
+fn solve_mip(
+    members: &[usize],
+    chosen: &[usize],
+    cands: &[(Vec<usize>, f64)],
+) -> Result<f64, String> {
     let index: HashMap<usize, usize> = members.iter().enumerate().map(|(k, &i)| (i, k)).collect();
     let mut vars = ProblemVariables::new();
-    let xs: Vec<_> = chosen.iter().map(|_| vars.add(variable().binary())).collect();
+    let xs: Vec<_> = chosen
+        .iter()
+        .map(|_| vars.add(variable().binary()))
+        .collect();
     let objective: Expression = xs.iter().zip(chosen).map(|(&x, &c)| cands[c].1 * x).sum();
     let mut covering: Vec<Expression> = vec![Expression::default(); members.len()];
     for (x, &c) in xs.iter().zip(chosen) {
@@ -321,7 +333,9 @@ mod tests {
     fn search_equals_program() {
         let mut seed = 7u64;
         let mut r = |m: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) % m
         };
         for _ in 0..40 {

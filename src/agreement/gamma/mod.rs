@@ -113,11 +113,8 @@ pub fn continua(sel: &Selection) -> Vec<Vec<Vec<Unit>>> {
                         .map(|(start, end, label)| Unit {
                             start: start as f64,
                             end: end as f64,
-                            category: sel
-                                .labels
-                                .iter()
-                                .position(|l| l == label)
-                                .unwrap_or(0) as u32,
+                            category: sel.labels.iter().position(|l| l == label).unwrap_or(0)
+                                as u32,
                         })
                         .collect()
                 })

@@ -89,9 +89,16 @@ const SEGMENT_PRECISION: f64 = 1e-6;
 /// units (at least one for the first annotator if none has any yet), each starting
 /// `N(avg_gap, std_gap)` after the previous one's end, `|N(avg_length, std_length)|`
 /// long (drawn again while shorter than 1e-6), with a category drawn by frequency.
-pub fn samples(stats: &Statistics, annotators: usize, count: usize, seed: u64) -> Vec<Vec<Vec<Unit>>> {
+pub fn samples(
+    stats: &Statistics,
+    annotators: usize,
+    count: usize,
+    seed: u64,
+) -> Vec<Vec<Vec<Unit>>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let normal = |m: f64, s: f64| Normal::new(m, s.max(0.0)).unwrap_or_else(|_| Normal::new(0.0, 0.0).expect("N(0, 0)"));
+    let normal = |m: f64, s: f64| {
+        Normal::new(m, s.max(0.0)).unwrap_or_else(|_| Normal::new(0.0, 0.0).expect("N(0, 0)"))
+    };
     let n_units = normal(stats.avg_units, stats.std_units);
     let gap = normal(stats.avg_gap, stats.std_gap);
     let length = normal(stats.avg_length, stats.std_length);
@@ -124,8 +131,15 @@ pub fn samples(stats: &Statistics, annotators: usize, count: usize, seed: u64) -
                         end = start + 1.0;
                     }
                     let r: f64 = rng.random::<f64>() * acc;
-                    let category = cumulative.partition_point(|&c| c <= r).min(cumulative.len().saturating_sub(1)) as u32;
-                    units.push(Unit { start, end, category });
+                    let category = cumulative
+                        .partition_point(|&c| c <= r)
+                        .min(cumulative.len().saturating_sub(1))
+                        as u32;
+                    units.push(Unit {
+                        start,
+                        end,
+                        category,
+                    });
                     last = end;
                 }
                 any |= !units.is_empty();
@@ -142,13 +156,20 @@ mod tests {
     use super::*;
 
     fn u(start: f64, end: f64, category: u32) -> Unit {
-        Unit { start, end, category }
+        Unit {
+            start,
+            end,
+            category,
+        }
     }
 
     #[test]
     fn statistics_by_hand() {
         // One document, two annotators: A [2,4) [6,7); B [0,3).
-        let docs = vec![vec![vec![u(2.0, 4.0, 0), u(6.0, 7.0, 1)], vec![u(0.0, 3.0, 0)]]];
+        let docs = vec![vec![
+            vec![u(2.0, 4.0, 0), u(6.0, 7.0, 1)],
+            vec![u(0.0, 3.0, 0)],
+        ]];
         let s = Statistics::measure(&docs);
         // units per stretch: 2, 1.
         assert_eq!((s.avg_units, s.std_units), (1.5, 0.5));
