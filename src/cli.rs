@@ -10,6 +10,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::agreement::gamma::GammaOptions;
+use crate::agreement::nervaluate::Scheme;
+use crate::agreement::{AgreementOptions, Figure};
 use crate::formats::{
     self, ExportFormat, ExportOptions, ImportFormat, Layer, Nesting, OffsetUnit, TagScheme,
 };
@@ -110,6 +113,56 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "outer")]
         nested: Nesting,
     },
+    /// Inter-annotator agreement per pair and per label: nervaluate's four schemes
+    /// (A as reference, B as prediction), pairwise F1, Cohen's and Fleiss' kappa,
+    /// Krippendorff's alpha over characters, and gamma.
+    Agreement {
+        /// The project folder.
+        path: PathBuf,
+        /// Annotators to compare, comma-separated (default: all but the gold layer).
+        #[arg(long, value_delimiter = ',')]
+        annotators: Option<Vec<String>>,
+        /// Labels to compare, comma-separated (default: the whole schema).
+        #[arg(long, value_delimiter = ',')]
+        labels: Option<Vec<String>>,
+        /// Print one JSON object instead of tables (undefined values are null).
+        #[arg(long)]
+        json: bool,
+        /// Leave gamma out; it is the slowest measure.
+        #[arg(long, conflicts_with = "gamma")]
+        no_gamma: bool,
+        /// Compute gamma whatever the corpus size (by default it is left out above
+        /// 20,000 spans, where it takes more than a second).
+        #[arg(long)]
+        gamma: bool,
+        /// Random continua sampled for gamma's expected disorder.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        gamma_samples: u64,
+        /// Seed of gamma's sampler; the same seed gives the same gamma.
+        #[arg(long, default_value_t = 0)]
+        gamma_seed: u64,
+        /// Also list every disagreement: document, offsets, kinds, each annotator's spans.
+        #[arg(long)]
+        disagreements: bool,
+    },
+    /// Score one layer against another (e.g. a model's against the gold): nervaluate's
+    /// four schemes overall and per label, and a label confusion matrix.
+    Eval {
+        /// The project folder.
+        path: PathBuf,
+        /// The reference layer (annotator name), e.g. gold.
+        #[arg(long)]
+        gold: String,
+        /// The layer scored against it.
+        #[arg(long)]
+        pred: String,
+        /// Labels to score, comma-separated (default: the whole schema).
+        #[arg(long, value_delimiter = ',')]
+        labels: Option<Vec<String>>,
+        /// Print one JSON object instead of tables (undefined values are null).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs a CLI command (everything but opening the GUI).
@@ -158,6 +211,39 @@ pub fn run(command: Command) -> Result<ExitCode> {
             };
             export(&path, format, &output, &opts)
         }
+        Command::Agreement {
+            path,
+            annotators,
+            labels,
+            json,
+            no_gamma,
+            gamma,
+            gamma_samples,
+            gamma_seed,
+            disagreements,
+        } => {
+            let opts = AgreementOptions {
+                annotators,
+                labels,
+                gamma: (!no_gamma).then_some(GammaOptions {
+                    samples: gamma_samples as usize,
+                    seed: gamma_seed,
+                    max_units: if gamma {
+                        None
+                    } else {
+                        Some(crate::agreement::gamma::DEFAULT_MAX_UNITS)
+                    },
+                }),
+            };
+            agreement_cmd(&path, &opts, json, disagreements)
+        }
+        Command::Eval {
+            path,
+            gold,
+            pred,
+            labels,
+            json,
+        } => eval_cmd(&path, &gold, &pred, labels.as_deref(), json),
     }
 }
 
@@ -446,5 +532,235 @@ fn export(
     };
     bar.finish_and_clear();
     eprintln!("exported {report}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Collects the reasons behind the `n/a` cells of a table, printed under it.
+#[derive(Default)]
+struct Notes(Vec<(String, String)>);
+
+impl Notes {
+    /// The cell text of `f`; an undefined figure adds "`what`: reason" to the notes.
+    fn cell(&mut self, f: Figure, what: impl FnOnce() -> String) -> String {
+        match f {
+            Figure::Value(v) => format!("{v:.4}"),
+            Figure::Undefined(u) => {
+                let reason = u.to_string();
+                let what = what();
+                if !self.0.iter().any(|(w, r)| *w == what && *r == reason) {
+                    self.0.push((what, reason));
+                }
+                "n/a".to_string()
+            }
+        }
+    }
+
+    fn print(&self) {
+        if self.0.is_empty() {
+            return;
+        }
+        println!("n/a:");
+        for (what, why) in &self.0 {
+            println!("  {what}: {why}");
+        }
+    }
+}
+
+fn agreement_cmd(path: &Path, opts: &AgreementOptions, json: bool, list: bool) -> Result<ExitCode> {
+    let corpus = storage::load(path)?;
+    let report = crate::agreement::agreement(&corpus, opts)?;
+    if json {
+        let mut v = serde_json::to_value(&report)?;
+        if list && let Some(m) = v.as_object_mut() {
+            m.insert(
+                "disagreements".into(),
+                serde_json::to_value(&report.disagreements)?,
+            );
+        }
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut notes = Notes::default();
+    println!(
+        "agreement of {} annotators on {} document(s) annotated by two or more",
+        report.annotators.len(),
+        report.documents
+    );
+    for (a, n) in report
+        .annotators
+        .iter()
+        .zip(&report.documents_per_annotator)
+    {
+        println!("  {a:<16} {n:>6} document(s)");
+    }
+    println!("\npairs: A is the reference, B the prediction; scheme columns are nervaluate's F1");
+    println!(
+        "  {:<12} {:<12} {:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "A", "B", "label", "strict", "exact", "partial", "ent_type", "pair F1", "Cohen k"
+    );
+    for p in &report.pairs {
+        let who = |m: &str| format!("{} vs {} {}: {m}", p.a, p.b, p.label);
+        let cells: Vec<String> = Scheme::ALL
+            .iter()
+            .map(|&s| notes.cell(p.scores.get(s).f1, || who(&format!("{} F1", s.name()))))
+            .collect();
+        let f1 = notes.cell(p.f1, || who("pairwise F1"));
+        let k = notes.cell(p.cohen_kappa, || who("Cohen's kappa"));
+        println!(
+            "  {:<12} {:<12} {:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            p.a, p.b, p.label, cells[0], cells[1], cells[2], cells[3], f1, k
+        );
+    }
+    println!("\nall annotators, over non-white-space characters");
+    println!(
+        "  {:<16} {:>10} {:>15}",
+        "label", "Fleiss k", "Krippendorff a"
+    );
+    for (label, l) in &report.labels.0 {
+        let fk = notes.cell(l.fleiss_kappa, || format!("{label}: Fleiss' kappa"));
+        let ka = notes.cell(l.krippendorff_alpha, || {
+            format!("{label}: Krippendorff's alpha")
+        });
+        println!("  {label:<16} {fk:>10} {ka:>15}");
+    }
+    let g = &report.gamma_detail;
+    let gamma = notes.cell(report.gamma, || "gamma".to_string());
+    if g.samples > 0 {
+        println!(
+            "\ngamma {gamma} over {} document(s) annotated by all, {} spans (observed disorder {}, expected {} from {} samples)",
+            g.documents,
+            g.units,
+            g.observed_disorder.display(4),
+            g.expected_disorder.display(4),
+            g.samples
+        );
+    } else {
+        println!("\ngamma {gamma}");
+    }
+    let d = &report.disagreements;
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for x in &d.items {
+        for k in &x.kinds {
+            *kinds.entry(k.name()).or_default() += 1;
+        }
+    }
+    let by_kind: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!(
+        "disagreements: {}{}",
+        d.len(),
+        if by_kind.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_kind.join(", "))
+        }
+    );
+    if list {
+        for x in &d.items {
+            let kinds: Vec<&str> = x.kinds.iter().map(|k| k.name()).collect();
+            let versions: Vec<String> = x
+                .versions
+                .iter()
+                .map(|v| {
+                    let spans: Vec<String> = v
+                        .spans
+                        .iter()
+                        .map(|s| format!("{} [{}..{})", d.labels[s.label as usize], s.start, s.end))
+                        .collect();
+                    format!(
+                        "{}: {}",
+                        d.annotators[v.annotator],
+                        if spans.is_empty() {
+                            "-".to_string()
+                        } else {
+                            spans.join(", ")
+                        }
+                    )
+                })
+                .collect();
+            println!(
+                "  {} [{}..{}) {}; {}",
+                d.documents[x.doc_index],
+                x.start,
+                x.end,
+                kinds.join("+"),
+                versions.join("; ")
+            );
+        }
+    }
+    notes.print();
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_cmd(
+    path: &Path,
+    gold: &str,
+    pred: &str,
+    labels: Option<&[String]>,
+    json: bool,
+) -> Result<ExitCode> {
+    let corpus = storage::load(path)?;
+    let report = crate::agreement::evaluate(&corpus, gold, pred, labels)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut notes = Notes::default();
+    println!(
+        "{} scored against {} on {} document(s) both annotated",
+        report.pred, report.gold, report.documents
+    );
+    println!(
+        "\n  {:<16} {:<8} {:>7} {:>9} {:>7} {:>6} {:>8} {:>8} {:>6} {:>9} {:>7} {:>7}",
+        "label",
+        "scheme",
+        "correct",
+        "incorrect",
+        "partial",
+        "missed",
+        "spurious",
+        "possible",
+        "actual",
+        "precision",
+        "recall",
+        "f1"
+    );
+    let rows = std::iter::once(("*", &report.overall))
+        .chain(report.per_label.0.iter().map(|(l, s)| (l.as_str(), s)));
+    for (label, scores) in rows {
+        for scheme in Scheme::ALL {
+            let s = scores.get(scheme);
+            let what = |m: &str| format!("{label} {}: {m}", scheme.name());
+            let p = notes.cell(s.precision, || what("precision"));
+            let r = notes.cell(s.recall, || what("recall"));
+            let f = notes.cell(s.f1, || what("f1"));
+            println!(
+                "  {:<16} {:<8} {:>7} {:>9} {:>7} {:>6} {:>8} {:>8} {:>6} {:>9} {:>7} {:>7}",
+                label,
+                scheme.name(),
+                s.correct,
+                s.incorrect,
+                s.partial,
+                s.missed,
+                s.spurious,
+                s.possible,
+                s.actual,
+                p,
+                r,
+                f
+            );
+        }
+    }
+    println!(
+        "\nlabel confusion: rows {}, columns {}",
+        report.gold, report.pred
+    );
+    let cols: Vec<&str> = report.confusion.0.iter().map(|(k, _)| k.as_str()).collect();
+    let head: Vec<String> = cols.iter().map(|c| format!("{c:>15}")).collect();
+    println!("  {:<16}{}", "", head.join(""));
+    for (row, cells) in &report.confusion.0 {
+        let line: Vec<String> = cells.0.iter().map(|(_, n)| format!("{n:>15}")).collect();
+        println!("  {row:<16}{}", line.join(""));
+    }
+    notes.print();
     Ok(ExitCode::SUCCESS)
 }

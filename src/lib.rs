@@ -1,6 +1,7 @@
 //! spanbench: a workbench for annotating text spans. The GUI and the CLI are two faces
 //! of this library.
 
+pub mod agreement;
 pub mod blocks;
 pub mod cli;
 pub mod edit;

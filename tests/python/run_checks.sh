@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks spanbench's exports with spaCy, seqeval, Hugging Face datasets and brat's
-# rules, in a virtual environment under target/ (created on first use). Exits non-zero
-# on any failure.
+# rules, and its agreement and eval figures with nervaluate, statsmodels, krippendorff
+# and pygamma-agreement, in a virtual environment under target/ (created on first
+# use). Exits non-zero on any failure.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -38,3 +39,6 @@ fi
 # Model downloads and hub look-ups are never needed: keep them off.
 export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 HF_HOME="${TMPDIR:-/tmp}/spanbench-hf-home"
 "$venv/bin/python" "$root/tests/python/check_exports.py" "$bin" "${projects[@]}"
+# Agreement and eval figures against the reference implementations, on the projects
+# above and on generated multi-annotator projects.
+"$venv/bin/python" "$root/tests/python/check_agreement.py" "$bin" "${projects[@]}"
