@@ -66,6 +66,7 @@ fn span(text: &str, id: u32, start: usize, end: usize, label: &str) -> Span {
         note: String::new(),
         origin: Default::default(),
         review: Default::default(),
+        score: None,
     }
 }
 

@@ -92,6 +92,7 @@ pub fn synthetic_corpus() -> Corpus {
                 note: String::new(),
                 origin: Default::default(),
                 review: Default::default(),
+                score: None,
             });
         }
         corpus.insert_document(Document::new(&id, &id, text));

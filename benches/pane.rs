@@ -105,6 +105,7 @@ fn synthetic_spans(text: &str, n: usize, rng: &mut Lcg) -> Vec<Span> {
             note: String::new(),
             origin: Default::default(),
             review: Default::default(),
+            score: None,
         });
     }
     spans.sort_by_key(|s| (s.start, s.end));

@@ -164,6 +164,7 @@ mod tests {
             note: String::new(),
             origin: Default::default(),
             review: Default::default(),
+            score: None,
         }
     }
 

@@ -61,6 +61,11 @@ pub enum Command {
         /// The annotator imported annotations go to when the source names none.
         #[arg(long, default_value = formats::import::DEFAULT_IMPORT_ANNOTATOR)]
         annotator: String,
+        /// Import a model's predictions (spans-jsonl with optional per-span "score",
+        /// Label Studio predictions, doccano, CoNLL) into the model layer NAME, for
+        /// the project's existing documents; the layer is marked as a model's.
+        #[arg(long, value_name = "NAME", conflicts_with = "annotator")]
+        model: Option<String>,
         /// How long to wait, in seconds, while another process is writing to the project.
         #[arg(long, default_value_t = 60)]
         wait: u64,
@@ -175,8 +180,12 @@ pub fn run(command: Command) -> Result<ExitCode> {
             files,
             format,
             annotator,
+            model,
             wait,
-        } => import(&path, &files, format, &annotator, Duration::from_secs(wait)),
+        } => match model {
+            Some(m) => import_model(&path, &files, format, &m, Duration::from_secs(wait)),
+            None => import(&path, &files, format, &annotator, Duration::from_secs(wait)),
+        },
         Command::Validate { path } => validate(&path),
         Command::Stats { path, json } => stats(&path, json),
         Command::Export {
@@ -371,6 +380,70 @@ fn import(
     println!(
         "{} document(s), {sets} annotation set(s), {spans} span(s), {relations} relation(s)",
         added.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_model(
+    path: &Path,
+    files: &[PathBuf],
+    format: Option<ImportFormat>,
+    model: &str,
+    wait: Duration,
+) -> Result<ExitCode> {
+    for f in files {
+        if format.is_none()
+            && let Err(e) = formats::detect_strict(f)
+        {
+            eprintln!("error: {e}");
+            eprintln!("error: nothing was imported");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let mut session = open_writer(path, wait)?;
+    let bar = progress_bar("importing");
+    let result = formats::predictions::import_predictions(
+        &session.corpus,
+        files,
+        format,
+        model,
+        &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        },
+    );
+    bar.finish_and_clear();
+    let imported = match result {
+        Ok(i) => i,
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("error: {e}");
+            }
+            eprintln!(
+                "error: {} problem(s) found; nothing was imported",
+                errors.0.len()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for n in &imported.notes {
+        eprintln!("note: {n}");
+    }
+    let sets = imported.sets.len();
+    let spans: usize = imported.sets.iter().map(|s| s.spans.len()).sum();
+    let scored: usize = imported
+        .sets
+        .iter()
+        .flat_map(|s| &s.spans)
+        .filter(|s| s.score.is_some())
+        .count();
+    session.set_layer_info(&imported.layer, imported.info);
+    session.add_imported(Vec::new(), imported.sets);
+    session
+        .save()
+        .with_context(|| format!("saving {}; nothing was imported", path.display()))?;
+    println!(
+        "model layer {model}: {sets} document(s), {spans} suggestion(s), {scored} with a score"
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -353,6 +353,7 @@ mod tests {
             note: String::new(),
             origin: Origin::Manual,
             review: Review::Unreviewed,
+            score: None,
         }
     }
 

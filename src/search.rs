@@ -468,6 +468,7 @@ mod tests {
             note: String::new(),
             origin: Default::default(),
             review: Default::default(),
+            score: None,
         };
         let spans = [
             span(0, 5, "ACTOR"),

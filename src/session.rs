@@ -373,6 +373,7 @@ impl Session {
             note: String::new(),
             origin: Default::default(),
             review: Default::default(),
+            score: None,
         };
         let edit = if status == DocStatus::New {
             Edit::Batch(vec![
@@ -436,6 +437,7 @@ impl Session {
                 note: String::new(),
                 origin: Default::default(),
                 review: Default::default(),
+                score: None,
             }));
         }
         if edits.is_empty() {
@@ -783,6 +785,16 @@ impl Session {
         }
         self.mark();
         added
+    }
+
+    /// Records what kind of layer `name` is in project.ron (a model layer and its
+    /// source), to be saved with the next save.
+    pub fn set_layer_info(&mut self, name: &str, info: crate::model::LayerInfo) {
+        if self.corpus.project.layers.get(name) == Some(&info) {
+            return;
+        }
+        self.corpus.project.layers.insert(name.to_string(), info);
+        self.mark_project_dirty();
     }
 
     /// True once the oldest unsaved edit is older than [`AUTOSAVE_DELAY`].

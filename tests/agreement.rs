@@ -413,6 +413,7 @@ fn corpus(docs: usize, len: usize, layers: &[Layer]) -> Corpus {
                     note: String::new(),
                     origin: Default::default(),
                     review: Default::default(),
+                    score: None,
                 });
             }
             c.annotations

@@ -110,6 +110,7 @@ fn build_corpus(docs: Vec<(String, Vec<SpanSeed>, Vec<(usize, usize, usize, bool
                 note: String::new(),
                 origin: Default::default(),
                 review: Default::default(),
+                score: None,
             };
             match extra {
                 1 => {
@@ -641,6 +642,7 @@ fn strict_export_writes_nothing_when_something_would_be_lost() {
             note: String::new(),
             origin: Default::default(),
             review: Default::default(),
+            score: None,
         });
     }
     set.relations.push(Relation {
@@ -827,6 +829,7 @@ fn sample_corpus() -> Corpus {
         note: String::new(),
         origin: Default::default(),
         review: Default::default(),
+        score: None,
     };
     let mut place = mk(1, 14, 22, "PLACE");
     place.attrs.insert("certainty".into(), "high".into());

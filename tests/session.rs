@@ -37,6 +37,7 @@ fn make_span(id: u32, a: usize, b: usize, label: usize) -> Span {
         note: String::new(),
         origin: Origin::Manual,
         review: Review::Unreviewed,
+        score: None,
     }
 }
 
@@ -118,6 +119,7 @@ fn resolve_any(op: &Op, set: &AnnotationSet) -> Option<Edit> {
             let before = nth(*i)?;
             let after = Span {
                 review: [Review::Unreviewed, Review::Accepted, Review::Rejected][*r],
+                score: None,
                 ..before.clone()
             };
             Edit::UpdateSpan { before, after }

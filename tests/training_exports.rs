@@ -28,6 +28,7 @@ fn span(text: &str, id: u32, s: usize, e: usize, label: &str) -> Span {
         note: String::new(),
         origin: Default::default(),
         review: Default::default(),
+        score: None,
     }
 }
 

@@ -41,6 +41,7 @@ fn project(dir: &Path) {
             note: String::new(),
             origin: Default::default(),
             review: Default::default(),
+            score: None,
         });
     }
     storage::save_all(dir, &corpus).unwrap();

@@ -80,9 +80,11 @@ impl<'a> Selection<'a> {
                 names.to_vec()
             }
             None => {
+                // A model's layer is never taken for a person's.
                 let people: Vec<String> = known
                     .iter()
                     .filter(|a| a.as_str() != GOLD_ANNOTATOR)
+                    .filter(|a| corpus.project.layer_kind(a) == crate::model::LayerKind::Person)
                     .cloned()
                     .collect();
                 if people.len() < min_annotators {

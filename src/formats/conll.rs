@@ -213,6 +213,7 @@ impl Builder {
         }
         let text = self.text.trim_end_matches('\n').to_string();
         let mut d = RawDoc::new(text, &self.loc);
+        d.tokenized = true;
         if !self.set.spans.is_empty() {
             d.sets.push(self.set);
         }

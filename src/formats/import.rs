@@ -17,8 +17,8 @@ use serde_json::Value;
 
 use crate::import::read_text_file;
 use crate::model::{
-    AnnotationSet, Corpus, DocMeta, DocStatus, Document, ImportRecord, Origin, Relation,
-    RelationId, Review, Span, SpanId, sanitize_id, validate_set,
+    AnnotationSet, Confidence, Corpus, DocMeta, DocStatus, Document, ImportRecord, Origin,
+    Relation, RelationId, Review, Span, SpanId, sanitize_id, validate_set,
 };
 use crate::offsets::{OffsetMap, char_len, normalize_newlines_mapped, slice_chars};
 
@@ -168,6 +168,9 @@ pub struct RawDoc {
     pub loc: String,
     pub source_file: Option<String>,
     pub sets: Vec<RawSet>,
+    /// The text is tokens joined by spaces (CoNLL), not the source's own text, so it
+    /// matches a project's document by its non-space characters only.
+    pub tokenized: bool,
 }
 
 impl RawDoc {
@@ -213,6 +216,8 @@ pub struct RawSpan {
     pub note: String,
     pub origin: Option<Origin>,
     pub review: Review,
+    /// A model's confidence, checked to be a number in 0..=1.
+    pub score: Option<f64>,
     pub loc: String,
 }
 
@@ -228,6 +233,7 @@ impl RawSpan {
             note: String::new(),
             origin: None,
             review: Review::Unreviewed,
+            score: None,
             loc,
         }
     }
@@ -550,6 +556,30 @@ pub fn import_paths_as(
     default_annotator: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Imported, ImportErrors> {
+    let (raw_docs, notes, mut errors) = read_paths(paths, format, default_annotator, progress);
+    if raw_docs.is_empty() && errors.is_empty() {
+        return Err(ImportErrors(vec!["no documents found to import".into()]));
+    }
+    // Documents read from files with errors are still checked, so that one run
+    // reports every problem.
+    match finish(corpus, raw_docs, notes) {
+        Ok(imported) if errors.is_empty() => Ok(imported),
+        Ok(_) => Err(ImportErrors(in_line_order(errors))),
+        Err(mut more) => {
+            errors.append(&mut more);
+            Err(ImportErrors(in_line_order(errors)))
+        }
+    }
+}
+
+/// Reads every file of `paths` (folders walked) into raw documents: what was read,
+/// notes, and every problem found. Nothing is checked against a project yet.
+pub(crate) fn read_paths(
+    paths: &[PathBuf],
+    format: Option<ImportFormat>,
+    default_annotator: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Vec<RawDoc>, Vec<String>, Vec<String>) {
     let mut errors = Vec::new();
     let mut notes = Vec::new();
     let mut jobs: Vec<Job> = Vec::new();
@@ -641,24 +671,12 @@ pub fn import_paths_as(
         }
         progress(i + 1, total);
     }
-    if raw_docs.is_empty() && errors.is_empty() {
-        return Err(ImportErrors(vec!["no documents found to import".into()]));
-    }
-    // Documents read from files with errors are still checked, so that one run
-    // reports every problem.
-    match finish(corpus, raw_docs, notes) {
-        Ok(imported) if errors.is_empty() => Ok(imported),
-        Ok(_) => Err(ImportErrors(in_line_order(errors))),
-        Err(mut more) => {
-            errors.append(&mut more);
-            Err(ImportErrors(in_line_order(errors)))
-        }
-    }
+    (raw_docs, notes, errors)
 }
 
 /// Sorts messages that start with `file:line` by file, then line number, so that
 /// problems found in different passes read top to bottom.
-fn in_line_order(mut errors: Vec<String>) -> Vec<String> {
+pub(crate) fn in_line_order(mut errors: Vec<String>) -> Vec<String> {
     let key = |e: &String| -> (String, usize) {
         let head = e.split(": ").next().unwrap_or("");
         match head.rsplit_once(':') {
@@ -935,7 +953,7 @@ fn numeric_id(key: &str) -> Option<u32> {
     digits.parse().ok().filter(|&n| n > 0)
 }
 
-fn build_set(
+pub(crate) fn build_set(
     corpus: &Corpus,
     raw_text: &str,
     text: &str,
@@ -1015,6 +1033,15 @@ fn build_set(
             ));
             continue;
         }
+        if let Some(sc) = s.score
+            && !Confidence(sc).is_valid()
+        {
+            errors.push(format!(
+                "{}: score {sc} is outside 0..1; scores are probabilities from 0 to 1",
+                s.loc
+            ));
+            continue;
+        }
         let (start, end) = (map[s.start], map[s.end]);
         let Some(stored) = slice_chars(text, start, end).filter(|_| start < end) else {
             errors.push(format!(
@@ -1039,6 +1066,7 @@ fn build_set(
                 _ => Origin::Imported,
             },
             review: s.review,
+            score: s.score.map(Confidence),
         });
     }
     let rel_nums: Vec<Option<u32>> = rs

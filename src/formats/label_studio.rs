@@ -70,6 +70,9 @@ fn annotation_json(rec: &Record, opts: &ExportOptions, id: usize, report: &mut R
         if !s.note.is_empty() {
             item["meta"] = json!({"text": [s.note]});
         }
+        if let Some(sc) = s.score {
+            item["score"] = json!(sc.value());
+        }
         result.push(item);
         report.lost_fields(
             rec,
@@ -357,6 +360,21 @@ fn parse_task(
                     })
                     .unwrap_or_default();
                 let suggested = predicted || get_str(r, "origin") == Some("prediction");
+                // A region's own score, else its prediction's.
+                let score = match super::spans_jsonl::parse_score(r) {
+                    Ok(Some(x)) => Some(x),
+                    Ok(None) => match super::spans_jsonl::parse_score(a) {
+                        Ok(x) => x,
+                        Err(e) => {
+                            errors.push(format!("{aloc}: {e}"));
+                            continue;
+                        }
+                    },
+                    Err(e) => {
+                        errors.push(format!("{rloc}: {e}"));
+                        continue;
+                    }
+                };
                 for (li, label) in labels.iter().enumerate() {
                     let Some(label) = label.as_str() else {
                         errors.push(format!("{rloc}: a label is not a string"));
@@ -370,6 +388,9 @@ fn parse_task(
                     };
                     let mut span = RawSpan::new(key, start, end, label, rloc.clone());
                     span.text = vtext.map(str::to_string);
+                    if suggested {
+                        span.score = score;
+                    }
                     span.note = note.clone();
                     if suggested {
                         span.origin = Some(Origin::Suggested);

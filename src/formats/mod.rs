@@ -15,6 +15,7 @@ pub mod hf_tokens;
 pub mod html;
 pub mod import;
 pub mod label_studio;
+pub mod predictions;
 pub mod spacy;
 pub mod spans_jsonl;
 pub mod tagging;

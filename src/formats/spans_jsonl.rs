@@ -44,6 +44,8 @@ struct SpanOut<'a> {
     note: &'a str,
     origin: &'static str,
     review: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -102,6 +104,7 @@ fn record_out<'a>(r: &Record<'a>) -> RecordOut<'a> {
                 note: &s.note,
                 origin: origin_str(s.origin),
                 review: review_str(s.review),
+                score: s.score.map(|c| c.value()),
             })
             .collect()
     });
@@ -223,6 +226,7 @@ fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, 
                 _ => return Err(format!("span {}: unknown origin {o:?}", i + 1)),
             });
         }
+        span.score = parse_score(s).map_err(|e| format!("span {}: {e}", i + 1))?;
         if let Some(r) = get_str(s, "review") {
             span.review = match r {
                 "unreviewed" => Review::Unreviewed,
@@ -256,4 +260,20 @@ fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, 
     }
     doc.sets.push(set);
     Ok(doc)
+}
+
+/// A span's optional `score`: absent or null is none; anything but a number is refused
+/// (the range is checked with the span, so the message names it).
+pub(crate) fn parse_score(v: &Value) -> Result<Option<f64>, String> {
+    match v.get("score") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| format!("score {n} is not a number spanbench can read")),
+        Some(other) => Err(format!(
+            "score {} is not a number; give a number from 0 to 1",
+            crate::storage::excerpt(&other.to_string())
+        )),
+    }
 }

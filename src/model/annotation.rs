@@ -30,6 +30,40 @@ pub struct Span {
     pub origin: Origin,
     #[serde(default, skip_serializing_if = "Review::is_unreviewed")]
     pub review: Review,
+    /// A model's confidence in a suggested span, 0..=1; none for people's spans. Left out
+    /// of the file when absent, so files without scores keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<Confidence>,
+}
+
+/// A model's confidence in a span. `validate_set` checks on every load that it is a
+/// finite number in 0..=1; compared by its bits, so spans stay `Eq`.
+#[derive(Clone, Copy, Debug, Default, PartialOrd, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Confidence(pub f64);
+
+impl Confidence {
+    pub fn value(self) -> f64 {
+        self.0
+    }
+
+    pub fn is_valid(self) -> bool {
+        self.0.is_finite() && (0.0..=1.0).contains(&self.0)
+    }
+}
+
+impl PartialEq for Confidence {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.to_bits() == o.0.to_bits()
+    }
+}
+
+impl Eq for Confidence {}
+
+impl std::hash::Hash for Confidence {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.0.to_bits().hash(h)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -91,6 +91,14 @@ pub fn validate_set(
                 s.label
             ));
         }
+        if let Some(sc) = s.score
+            && !sc.is_valid()
+        {
+            p(format!(
+                "{who}: score {} is not a number from 0 to 1",
+                sc.value()
+            ));
+        }
     }
     let mut rids = HashSet::new();
     for r in &set.relations {

@@ -181,6 +181,7 @@ fn build_corpus(
                     note: s.note,
                     origin: [Origin::Manual, Origin::Imported, Origin::Suggested][s.origin],
                     review: [Review::Unreviewed, Review::Accepted, Review::Rejected][s.review],
+                    score: None,
                 });
             }
         }
@@ -309,6 +310,7 @@ fn span(id: u32, needle: &str, label: &str) -> Span {
         note: String::new(),
         origin: Origin::Manual,
         review: Review::Unreviewed,
+        score: None,
     }
 }
 
