@@ -129,6 +129,35 @@ impl Edit {
         })
     }
 
+    /// Makes an edit that adds span `after.id` add `after` instead (an update of a span
+    /// just added folded into the edit that added it). False if it adds no such span.
+    pub fn fold_update(&mut self, after: &Span) -> bool {
+        match self {
+            Edit::AddSpan(s) if s.id == after.id => {
+                *s = after.clone();
+                true
+            }
+            Edit::Batch(v) => v.iter_mut().any(|e| e.fold_update(after)),
+            _ => false,
+        }
+    }
+
+    /// True when the edit changes nothing but the review state of spans: the one kind
+    /// of change any reviewer may make to a model's layer.
+    pub fn is_review_only(&self) -> bool {
+        match self {
+            Edit::UpdateSpan { before, after } => {
+                before.id == after.id
+                    && Span {
+                        review: after.review,
+                        ..before.clone()
+                    } == *after
+            }
+            Edit::Batch(v) => !v.is_empty() && v.iter().all(Edit::is_review_only),
+            _ => false,
+        }
+    }
+
     /// The spans this edit touches (for redrawing only what changed).
     pub fn touched_spans(&self, out: &mut Vec<(usize, usize)>) {
         match self {

@@ -11,10 +11,35 @@ pub struct Target {
     pub doc: String,
 }
 
+/// One undo step. Most change one set; a review decision changes two (the reviewer's
+/// layer and the model's) and is still one step: `also` holds the edits of the other
+/// sets. The parts of an entry change different sets, so the order they apply in does
+/// not matter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     pub target: Target,
     pub edit: Edit,
+    pub also: Vec<(Target, Edit)>,
+}
+
+impl Entry {
+    /// Every (target, edit) of the step.
+    pub fn parts(&self) -> impl Iterator<Item = (&Target, &Edit)> {
+        std::iter::once((&self.target, &self.edit)).chain(self.also.iter().map(|(t, e)| (t, e)))
+    }
+
+    fn inverse(&self) -> Entry {
+        Entry {
+            target: self.target.clone(),
+            edit: self.edit.inverse(),
+            also: self
+                .also
+                .iter()
+                .rev()
+                .map(|(t, e)| (t.clone(), e.inverse()))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Default, Debug)]
@@ -24,14 +49,46 @@ pub struct History {
     /// The span whose consecutive updates merge into the last entry (a note being
     /// typed), until [`History::seal`] or any other entry.
     merging: Option<(Target, SpanId)>,
+    /// A span the last entry added whose updates fold into that entry (a suggestion
+    /// accepted to be edited: its new boundaries and label are part of the decision),
+    /// until [`History::seal`] or any other entry.
+    absorbing: Option<(Target, SpanId)>,
 }
 
 impl History {
     /// Records an edit that has just been applied; a new edit clears the redo stack.
     pub fn push(&mut self, target: Target, edit: Edit) {
-        self.undo.push(Entry { target, edit });
+        if let Edit::UpdateSpan { before, after } = &edit
+            && self.absorbing.as_ref() == Some(&(target.clone(), after.id))
+            && before.id == after.id
+            && let Some(last) = self.undo.last_mut()
+            && last.target == target
+            && last.edit.fold_update(after)
+        {
+            self.redo.clear();
+            return;
+        }
+        self.push_compound(target, edit, Vec::new());
+    }
+
+    /// Records a step of several edits on different sets, all just applied.
+    pub fn push_compound(&mut self, target: Target, edit: Edit, also: Vec<(Target, Edit)>) {
+        debug_assert!(also.iter().all(|(t, _)| *t != target));
+        self.undo.push(Entry { target, edit, also });
         self.redo.clear();
         self.merging = None;
+        self.absorbing = None;
+    }
+
+    /// From now on, updates of span `id` of `target` (which the last entry added) fold
+    /// into the last entry instead of becoming steps of their own, until [`History::seal`].
+    pub fn absorb_updates(&mut self, target: Target, id: SpanId) {
+        self.absorbing = Some((target, id));
+    }
+
+    /// The entry the next undo would revert.
+    pub fn peek_undo(&self) -> Option<&Entry> {
+        self.undo.last()
     }
 
     /// Records a span update that has just been applied, merging it into the last entry
@@ -67,6 +124,7 @@ impl History {
     /// Ends merging: the next update is a step of its own.
     pub fn seal(&mut self) {
         self.merging = None;
+        self.absorbing = None;
     }
 
     /// Where the next undo would apply.
@@ -82,11 +140,9 @@ impl History {
     /// Pops the last edit and returns what to apply to undo it.
     pub fn undo(&mut self) -> Option<Entry> {
         self.merging = None;
+        self.absorbing = None;
         let e = self.undo.pop()?;
-        let inverse = Entry {
-            target: e.target.clone(),
-            edit: e.edit.inverse(),
-        };
+        let inverse = e.inverse();
         self.redo.push(e);
         Some(inverse)
     }
@@ -94,6 +150,7 @@ impl History {
     /// Pops the last undone edit and returns it to apply again.
     pub fn redo(&mut self) -> Option<Entry> {
         self.merging = None;
+        self.absorbing = None;
         let e = self.redo.pop()?;
         self.undo.push(e.clone());
         Some(e)
@@ -124,5 +181,6 @@ impl History {
         self.undo.clear();
         self.redo.clear();
         self.merging = None;
+        self.absorbing = None;
     }
 }

@@ -11,6 +11,8 @@ pub mod import;
 pub mod merge;
 pub mod model;
 pub mod offsets;
+pub mod recommend;
+pub mod review;
 pub mod search;
 pub mod session;
 pub mod storage;
