@@ -150,6 +150,22 @@ pub enum Command {
         #[arg(long)]
         disagreements: bool,
     },
+    /// Run a built-in recommender: learn from the done documents of a layer, score
+    /// itself on a held-out fifth (kept as a learning curve in project.ron), and write
+    /// its suggestions into its own model layer for review.
+    Suggest {
+        /// The project folder.
+        path: PathBuf,
+        /// Which recommender: the string matcher or the CRF tagger.
+        #[arg(long, value_enum)]
+        recommender: crate::recommend::Recommender,
+        /// The layer to learn from (a person's or the gold layer).
+        #[arg(long)]
+        from: String,
+        /// How long to wait, in seconds, while another process is writing to the project.
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
+    },
     /// Score one layer against another (e.g. a model's against the gold): nervaluate's
     /// four schemes overall and per label, and a label confusion matrix.
     Eval {
@@ -253,6 +269,12 @@ pub fn run(command: Command) -> Result<ExitCode> {
             labels,
             json,
         } => eval_cmd(&path, &gold, &pred, labels.as_deref(), json),
+        Command::Suggest {
+            path,
+            recommender,
+            from,
+            wait,
+        } => suggest_cmd(&path, recommender, &from, Duration::from_secs(wait)),
     }
 }
 
@@ -835,5 +857,65 @@ fn eval_cmd(
         println!("  {row:<16}{}", line.join(""));
     }
     notes.print();
+    Ok(ExitCode::SUCCESS)
+}
+
+fn suggest_cmd(
+    path: &Path,
+    kind: crate::recommend::Recommender,
+    from: &str,
+    wait: Duration,
+) -> Result<ExitCode> {
+    let mut session = open_writer(path, wait)?;
+    let out = match crate::recommend::run(&session.corpus, kind, from) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let docs = out.sets.iter().filter(|s| !s.spans.is_empty()).count();
+    let layer = out.layer.clone();
+    let point = out.point.clone();
+    let curve = out.info.curve.clone();
+    session.set_layer_info(&out.layer, out.info);
+    session.add_imported(Vec::new(), out.sets);
+    session
+        .save()
+        .with_context(|| format!("saving {}; nothing was written", path.display()))?;
+    println!(
+        "{}: learnt from {} done document(s) of {from}; {} suggestion(s) in {docs} document(s), in the model layer {layer}",
+        kind.name(),
+        out.documents,
+        out.suggestions
+    );
+    match point {
+        Some(p) => {
+            let f = |v: Option<f64>| v.map_or("n/a".to_string(), |x| format!("{x:.4}"));
+            println!(
+                "held-out fifth ({} of {} documents, strict): precision {}, recall {}, f1 {}",
+                p.held_out,
+                p.documents,
+                f(p.precision),
+                f(p.recall),
+                f(p.f1)
+            );
+        }
+        None => println!(
+            "not evaluated: a held-out fifth needs {} done documents ({} more)",
+            crate::recommend::MIN_EVAL_DOCUMENTS,
+            crate::recommend::MIN_EVAL_DOCUMENTS - out.documents
+        ),
+    }
+    if curve.len() > 1 {
+        println!("learning curve (done documents: f1):");
+        for p in &curve {
+            println!(
+                "  {:>6}: {}",
+                p.documents,
+                p.f1.map_or("n/a".to_string(), |x| format!("{x:.4}"))
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -261,11 +261,12 @@ pub fn merge_projects(base: &Project, mine: &Project, theirs: &Project) -> Merge
         }
     }
     out.annotators = annotators;
-    // Layer kinds only ever get added (a model layer imported here or there).
+    // Layer kinds only ever get added (a model layer imported here or there); a layer's
+    // record changed here (a recommender's new curve point) wins.
     for (name, info) in &mine.layers {
-        out.layers
-            .entry(name.clone())
-            .or_insert_with(|| info.clone());
+        if base.layers.get(name) != Some(info) || !out.layers.contains_key(name) {
+            out.layers.insert(name.clone(), info.clone());
+        }
     }
     fn pick<T: PartialEq + Clone>(
         name: &str,

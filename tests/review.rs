@@ -49,6 +49,7 @@ fn project(dir: &Path) -> Session {
         LayerInfo {
             kind: LayerKind::Model,
             source: "test".into(),
+            curve: Vec::new(),
         },
     );
     let mut corpus = Corpus::new(project);

@@ -155,6 +155,7 @@ pub fn import_predictions(
         info: LayerInfo {
             kind: LayerKind::Model,
             source: format!("predictions imported from {source}"),
+            curve: Vec::new(),
         },
         sets: sets.into_values().collect(),
         notes,

@@ -12,7 +12,7 @@ pub use annotation::{
 };
 pub use corpus::{Corpus, sanitize_id};
 pub use document::{DocMeta, Document, ImportRecord};
-pub use project::{GOLD_LAYER, LayerInfo, LayerKind, Project, Settings};
+pub use project::{CurvePoint, GOLD_LAYER, LayerInfo, LayerKind, Project, Settings};
 pub use schema::{Label, RelationType, default_labels, default_relation_types, parse_hex_color};
 pub use validate::{Problem, validate_set};
 

@@ -41,13 +41,31 @@ pub enum LayerKind {
     Gold,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerInfo {
     pub kind: LayerKind,
     /// Where a model layer's suggestions came from (a model, a recommender, a file).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
+    /// A recommender's learning curve: how well it did on a held-out fifth of the done
+    /// documents each time it was trained, by number of done documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub curve: Vec<CurvePoint>,
+}
+
+/// One retraining of a recommender, evaluated on the documents held out (nervaluate's
+/// strict scheme; `None` where undefined).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurvePoint {
+    /// Done documents of the layer it learnt from.
+    pub documents: usize,
+    /// Of those, how many were held out for the evaluation.
+    pub held_out: usize,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -127,6 +145,7 @@ mod tests {
             LayerInfo {
                 kind: LayerKind::Model,
                 source: "crf recommender".into(),
+                curve: Vec::new(),
             },
         );
         p.layers.insert(
@@ -134,6 +153,7 @@ mod tests {
             LayerInfo {
                 kind: LayerKind::Gold,
                 source: String::new(),
+                curve: Vec::new(),
             },
         );
         assert_eq!(p.layer_kind("crf"), LayerKind::Model);
