@@ -39,6 +39,20 @@ impl Confusion {
 /// Adds one document's pairs to `out`.
 pub fn tally(truth: &[SpanRef], pred: &[SpanRef], out: &mut Confusion) {
     let none = out.cells.len() - 1;
+    tally_with(truth, pred, |t, p| {
+        let row = t.map_or(none, |i| truth[i].label as usize);
+        let col = p.map_or(none, |j| pred[j].label as usize);
+        out.cells[row][col] += 1;
+    });
+}
+
+/// The pairs of one document: `on(reference index, predicted index)`, with `None` for
+/// the missing side of an unpaired span.
+pub fn tally_with(
+    truth: &[SpanRef],
+    pred: &[SpanRef],
+    mut on: impl FnMut(Option<usize>, Option<usize>),
+) {
     let mut t_used = vec![false; truth.len()];
     let mut p_used = vec![false; pred.len()];
     for same_label in [true, false] {
@@ -54,7 +68,7 @@ pub fn tally(truth: &[SpanRef], pred: &[SpanRef], out: &mut Confusion) {
             }) {
                 t_used[i] = true;
                 p_used[j] = true;
-                out.cells[t.label as usize][pred[j].label as usize] += 1;
+                on(Some(i), Some(j));
             }
         }
     }
@@ -75,17 +89,17 @@ pub fn tally(truth: &[SpanRef], pred: &[SpanRef], out: &mut Confusion) {
         if !t_used[i] && !p_used[j] {
             t_used[i] = true;
             p_used[j] = true;
-            out.cells[truth[i].label as usize][pred[j].label as usize] += 1;
+            on(Some(i), Some(j));
         }
     }
-    for (i, t) in truth.iter().enumerate() {
-        if !t_used[i] {
-            out.cells[t.label as usize][none] += 1;
+    for (i, used) in t_used.iter().enumerate() {
+        if !used {
+            on(Some(i), None);
         }
     }
-    for (j, p) in pred.iter().enumerate() {
-        if !p_used[j] {
-            out.cells[none][p.label as usize] += 1;
+    for (j, used) in p_used.iter().enumerate() {
+        if !used {
+            on(None, Some(j));
         }
     }
 }

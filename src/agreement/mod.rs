@@ -22,6 +22,7 @@
 //! [`Undefined`] reason: tables print `n/a (reason)`, JSON prints `null`; no function
 //! here returns NaN or panics on any corpus that `storage::load` accepts.
 
+pub mod breakdown;
 pub mod coding;
 pub mod cohen;
 pub mod confusion;
@@ -40,7 +41,7 @@ use serde::{Serialize, Serializer};
 use thiserror::Error;
 
 pub use input::{DocSpans, Selection, SpanRef, is_annotated};
-pub use report::{AgreementOptions, AgreementReport, EvalReport, agreement, evaluate};
+pub use report::{AgreementOptions, AgreementReport, EvalReport, agreement, evaluate, evaluate_of};
 
 /// The label name that stands for "all selected labels together".
 pub const ALL_LABELS: &str = "*";

@@ -235,25 +235,76 @@ fn candidates(truth: &[SpanRef], reach: &[usize], pred: &SpanRef) -> std::ops::R
 /// schemes. Both lists must be in canonical order (start, end, label, id), as
 /// [`super::Selection`] gives them.
 pub fn compare(truth: &[SpanRef], pred: &[SpanRef]) -> SchemeCounts {
-    let mut reach = Vec::with_capacity(truth.len());
-    let mut m = 0;
-    for t in truth {
-        m = m.max(t.end);
-        reach.push(m);
-    }
     let mut out = SchemeCounts::default();
-    let mut used = vec![false; truth.len()];
-    let ranges: Vec<std::ops::Range<usize>> =
-        pred.iter().map(|p| candidates(truth, &reach, p)).collect();
-    for scheme in Scheme::ALL {
-        used.iter_mut().for_each(|u| *u = false);
+    compare_with(truth, pred, |scheme, outcome, _, _| {
         let c = match scheme {
             Scheme::Strict => &mut out.strict,
             Scheme::Exact => &mut out.exact,
             Scheme::Partial => &mut out.partial,
             Scheme::EntType => &mut out.ent_type,
         };
-        for (p, range) in pred.iter().zip(&ranges) {
+        match outcome {
+            Outcome::Correct => c.correct += 1,
+            Outcome::Incorrect => c.incorrect += 1,
+            Outcome::Partial => c.partial += 1,
+            Outcome::Missed => c.missed += 1,
+            Outcome::Spurious => c.spurious += 1,
+        }
+    });
+    out
+}
+
+/// What one span came to in one scheme: the five counts of nervaluate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    Correct,
+    Incorrect,
+    Partial,
+    Missed,
+    Spurious,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Correct,
+        Outcome::Incorrect,
+        Outcome::Partial,
+        Outcome::Missed,
+        Outcome::Spurious,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Correct => "correct",
+            Outcome::Incorrect => "incorrect",
+            Outcome::Partial => "partial",
+            Outcome::Missed => "missed",
+            Outcome::Spurious => "spurious",
+        }
+    }
+}
+
+/// [`compare`], telling `on(scheme, outcome, pred, truth)` about every span: the index
+/// of the predicted span (none for a missed one) and of the reference span it was
+/// matched with (none for a spurious one). This is what lets a view list the spans
+/// behind each count.
+pub fn compare_with(
+    truth: &[SpanRef],
+    pred: &[SpanRef],
+    mut on: impl FnMut(Scheme, Outcome, Option<usize>, Option<usize>),
+) {
+    let mut reach = Vec::with_capacity(truth.len());
+    let mut m = 0;
+    for t in truth {
+        m = m.max(t.end);
+        reach.push(m);
+    }
+    let mut used = vec![false; truth.len()];
+    let ranges: Vec<std::ops::Range<usize>> =
+        pred.iter().map(|p| candidates(truth, &reach, p)).collect();
+    for scheme in Scheme::ALL {
+        used.iter_mut().for_each(|u| *u = false);
+        for (pi, (p, range)) in pred.iter().zip(&ranges).enumerate() {
             let range = range.clone();
             match scheme {
                 Scheme::Strict | Scheme::Exact | Scheme::Partial => {
@@ -279,17 +330,18 @@ pub fn compare(truth: &[SpanRef], pred: &[SpanRef]) -> SchemeCounts {
                         }
                     }
                     if let Some(i) = found {
-                        c.correct += 1;
+                        on(scheme, Outcome::Correct, Some(pi), Some(i));
                         used[i] = true;
                     } else if let Some(i) = first_overlap {
-                        if scheme == Scheme::Partial {
-                            c.partial += 1;
+                        let o = if scheme == Scheme::Partial {
+                            Outcome::Partial
                         } else {
-                            c.incorrect += 1;
-                        }
+                            Outcome::Incorrect
+                        };
+                        on(scheme, o, Some(pi), Some(i));
                         used[i] = true;
                     } else {
-                        c.spurious += 1;
+                        on(scheme, Outcome::Spurious, Some(pi), None);
                     }
                 }
                 Scheme::EntType => {
@@ -313,20 +365,23 @@ pub fn compare(truth: &[SpanRef], pred: &[SpanRef]) -> SchemeCounts {
                         }
                     }
                     if let Some((i, _)) = best {
-                        c.correct += 1;
+                        on(scheme, Outcome::Correct, Some(pi), Some(i));
                         used[i] = true;
                     } else if let Some(i) = first_other {
-                        c.incorrect += 1;
+                        on(scheme, Outcome::Incorrect, Some(pi), Some(i));
                         used[i] = true;
                     } else {
-                        c.spurious += 1;
+                        on(scheme, Outcome::Spurious, Some(pi), None);
                     }
                 }
             }
         }
-        c.missed += used.iter().filter(|u| !**u).count() as u64;
+        for (i, u) in used.iter().enumerate() {
+            if !u {
+                on(scheme, Outcome::Missed, None, Some(i));
+            }
+        }
     }
-    out
 }
 
 /// Overall and per-label counts of one document: `(overall, per_label)` where
