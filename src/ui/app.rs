@@ -51,6 +51,10 @@ pub struct SpanbenchApp {
     pub relation_pick: Option<super::editing::RelationPick>,
     /// Another annotator's layer the user asked to edit, waiting for confirmation.
     pub confirm_unlock: Option<String>,
+    /// A review of a model layer's suggestions, while one runs.
+    pub review: Option<super::review::ReviewUi>,
+    /// The built-in recommenders: their settings, the one training, their window.
+    pub recommenders: super::recommenders::RecommendersUi,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -86,6 +90,8 @@ impl SpanbenchApp {
             panels: Default::default(),
             relation_pick: None,
             confirm_unlock: None,
+            review: None,
+            recommenders: Default::default(),
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -378,6 +384,14 @@ impl SpanbenchApp {
                 self.dialog = Some(Dialog::ask_name_with(&self.settings.annotator));
             }
             Command::ShowReport => self.report_open = self.report.is_some(),
+            Command::ReviewSuggestions => {
+                if self.review.is_some() {
+                    self.stop_review();
+                } else {
+                    self.start_review(None);
+                }
+            }
+            Command::Recommenders => self.recommenders.open = true,
             Command::ToggleDocuments
             | Command::ToggleInspector
             | Command::EndRight
@@ -527,9 +541,12 @@ impl SpanbenchApp {
             self.applied_theme = Some(self.settings.dark_mode);
         }
         self.annotate_all_keys(&ctx);
+        self.review_keys(&ctx);
         self.sync_with_disk(&ctx);
         self.handle_keys(&ctx);
         self.search_before_frame(&ctx);
+        self.review_before_frame();
+        self.recommenders_before_frame(&ctx);
         if ctx.input(|i| i.viewport().close_requested()) && !self.save_now() && !self.close_refused
         {
             // Unsaved work could not be written: keep the window open once so the user
@@ -542,6 +559,7 @@ impl SpanbenchApp {
         egui::Panel::top("toolbar").show(ui, |ui| menus::toolbar_ui(ui, self));
         self.expire_notice(&ctx);
         egui::Panel::bottom("status_bar").show(ui, |ui| menus::status_bar_ui(ui, self));
+        super::review::review_panel_ui(ui, self);
         super::search::search_panel_ui(ui, self);
         super::panels::side_panels(ui, self);
         egui::CentralPanel::default().show(ui, |ui| {
@@ -553,6 +571,8 @@ impl SpanbenchApp {
         super::palette::palette_ui(&ctx, self);
         super::editing::overlays_ui(&ctx, self);
         super::menus::conflicts_ui(&ctx, self);
+        super::review::scores_window(&ctx, self);
+        super::recommenders::recommenders_window(&ctx, self);
         for cmd in std::mem::take(&mut self.pending) {
             self.execute(&ctx, cmd);
         }

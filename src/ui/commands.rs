@@ -43,6 +43,8 @@ pub enum Command {
     StartRight,
     StartRelation,
     EditLayer,
+    ReviewSuggestions,
+    Recommenders,
 }
 
 const CTRL: Modifiers = Modifiers::COMMAND;
@@ -63,7 +65,7 @@ const ALT_SHIFT: Modifiers = Modifiers {
 impl Command {
     /// In the order shortcuts are checked: Ctrl+Shift+Z before Ctrl+Z and Alt+Shift+Left
     /// before Shift+Left, because egui matches shortcuts ignoring an extra Shift or Alt.
-    pub const ALL: [Command; 37] = [
+    pub const ALL: [Command; 39] = [
         Command::NewProject,
         Command::OpenProject,
         Command::ImportFiles,
@@ -101,6 +103,8 @@ impl Command {
         Command::EndLeft,
         Command::StartRelation,
         Command::EditLayer,
+        Command::ReviewSuggestions,
+        Command::Recommenders,
     ];
 
     pub fn text(self) -> &'static str {
@@ -141,6 +145,8 @@ impl Command {
             Command::StartRight => "Shrink the selected span at its start",
             Command::StartRelation => "Relate the selected span to another (then click it)",
             Command::EditLayer => "Edit this layer…",
+            Command::ReviewSuggestions => "Review a model's suggestions",
+            Command::Recommenders => "Recommenders…",
         }
     }
 
@@ -182,6 +188,8 @@ impl Command {
             Command::StartRight => k(ALT_SHIFT, Key::ArrowRight),
             Command::StartRelation => k(Modifiers::NONE, Key::R),
             Command::EditLayer => None,
+            Command::ReviewSuggestions => k(CTRL_SHIFT, Key::R),
+            Command::Recommenders => None,
         }
     }
 
@@ -205,8 +213,17 @@ impl Command {
 }
 
 /// Keys that act only in one place (a field, a run, the list), for the shortcuts screen.
-pub fn tool_keys() -> [(&'static str, &'static str); 5] {
+pub fn tool_keys() -> [(&'static str, &'static str); 8] {
     [
+        (
+            "A / X / Space / E",
+            "Reviewing suggestions: accept / reject / skip / accept and edit (Enter confirms)",
+        ),
+        ("Backspace", "Reviewing suggestions: undo the last decision"),
+        (
+            "Shift+A",
+            "Reviewing suggestions: accept the document's suggestions at or above the threshold",
+        ),
         (
             "Enter, Shift+Enter",
             "In the search field: next, previous hit",

@@ -44,6 +44,8 @@ pub enum Dialog {
         paths: String,
         format: Option<ImportFormat>,
         annotator: String,
+        /// Import a model's predictions into this model layer instead.
+        model: Option<String>,
         error: Option<String>,
     },
     Export {
@@ -104,6 +106,7 @@ impl Dialog {
             paths: String::new(),
             format: None,
             annotator: String::new(),
+            model: None,
             error: None,
         }
     }
@@ -361,6 +364,28 @@ impl SpanbenchApp {
         format: Option<ImportFormat>,
         annotator: String,
     ) -> Result<(), String> {
+        self.start_import_into(paths, format, annotator, None)
+    }
+
+    /// [`SpanbenchApp::start_import`], or with `model`, a model's predictions into that
+    /// model layer (for documents the project has).
+    pub fn start_import_into(
+        &mut self,
+        paths: Vec<PathBuf>,
+        format: Option<ImportFormat>,
+        annotator: String,
+        model: Option<String>,
+    ) -> Result<(), String> {
+        if let (Some(m), Some(s)) = (&model, &self.session) {
+            if *m == s.user {
+                return Err(format!(
+                    "{m:?} is your own layer; choose another name for the model"
+                ));
+            }
+            if let Some(p) = formats::predictions::model_name_problem(&s.corpus, m) {
+                return Err(p);
+            }
+        }
         if self.job.is_some() {
             return Err("another import or export is still running".into());
         }
@@ -385,8 +410,23 @@ impl SpanbenchApp {
                 Ok((s, _)) => s,
                 Err(e) => return failed(format!("Import failed: {e}")),
             };
-            match formats::import::import_paths_as(&s.corpus, &paths, format, &annotator, progress)
-            {
+            let imported = match &model {
+                Some(m) => {
+                    formats::predictions::import_predictions(&s.corpus, &paths, format, m, progress)
+                        .map(|mi| {
+                            s.set_layer_info(&mi.layer, mi.info);
+                            formats::import::Imported {
+                                documents: Vec::new(),
+                                sets: mi.sets,
+                                notes: mi.notes,
+                            }
+                        })
+                }
+                None => formats::import::import_paths_as(
+                    &s.corpus, &paths, format, &annotator, progress,
+                ),
+            };
+            match imported {
                 Ok(imported) => {
                     let sets = imported.sets.len();
                     let notes = imported.notes;
@@ -409,6 +449,7 @@ impl SpanbenchApp {
                         paths: paths_text,
                         format,
                         annotator,
+                        model,
                         error: Some(error),
                     };
                     JobOutcome::ImportFailed { problems, retry }
@@ -566,7 +607,7 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                     }
                 });
             }
-            Dialog::Import { paths, format, annotator, error } => {
+            Dialog::Import { paths, format, annotator, model, error } => {
                 ui.heading("Import");
                 ui.label("Files or folders, one path per line: text, HTML, JSONL, or annotations from spanbench, spaCy/Prodigy, doccano, Label Studio, brat or CoNLL.");
                 ui.add(egui::TextEdit::multiline(paths).desired_rows(4).desired_width(480.0));
@@ -594,8 +635,24 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                             }
                         });
                     ui.end_row();
-                    ui.label("Annotator:");
-                    ui.add(egui::TextEdit::singleline(annotator).hint_text("as the source names it, else \"imported\""));
+                    let mut into_model = model.is_some();
+                    ui.label("");
+                    ui.checkbox(&mut into_model, "Predictions into a model layer")
+                        .on_hover_text("A model's output (spans-jsonl with \"score\", Label Studio predictions, doccano, CoNLL) for documents this project has: its spans become suggestions to review");
+                    ui.end_row();
+                    if into_model != model.is_some() {
+                        *model = into_model.then(String::new);
+                    }
+                    match model {
+                        Some(m) => {
+                            ui.label("Model layer:");
+                            ui.add(egui::TextEdit::singleline(m).hint_text("e.g. ner-v1"));
+                        }
+                        None => {
+                            ui.label("Annotator:");
+                            ui.add(egui::TextEdit::singleline(annotator).hint_text("as the source names it, else \"imported\""));
+                        }
+                    }
                     ui.end_row();
                 });
                 error_line(ui, error);
@@ -606,7 +663,8 @@ pub fn dialogs_ui(ctx: &Context, app: &mut SpanbenchApp) {
                         if files.is_empty() {
                             *error = Some("Name at least one file or folder.".into());
                         } else {
-                            match app.start_import(files, *format, annotator.trim().to_string()) {
+                            let m = model.as_ref().map(|m| m.trim().to_string());
+                            match app.start_import_into(files, *format, annotator.trim().to_string(), m) {
                                 Ok(()) => close = true,
                                 Err(e) => *error = Some(e),
                             }

@@ -126,6 +126,8 @@ pub struct DocumentPane {
     pub scroll_to: Option<usize>,
     /// Ranges drawn over the text: search hits, "annotate all" proposals.
     pub marks: super::marks::Marks,
+    /// A model layer's suggestions drawn over the layer (see `overlays.rs`).
+    pub suggestions: super::overlays::Suggestions,
 }
 
 impl DocumentPane {
@@ -625,6 +627,14 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
                     &pane.marks,
                     font_height,
                 );
+                super::overlays::paint(
+                    painter,
+                    &cache.galley,
+                    block.chars,
+                    offset,
+                    &pane.suggestions,
+                    font_height,
+                );
                 painter.galley(pos2(offset.x, offset.y), cache.galley.clone(), text_color);
                 for s in &cache.over {
                     let mut s = s.clone();
@@ -902,9 +912,13 @@ fn handle_pointer(
         && let Some(c) = pane.char_at_glyph(pos)
     {
         let under = pane.spans_at(c, input.spans);
-        if !under.is_empty() {
+        let suggested = pane.suggestions.at(c);
+        if !under.is_empty() || !suggested.is_empty() {
             response.clone().on_hover_ui_at_pointer(|ui| {
                 ui.set_max_width(420.0);
+                if !suggested.is_empty() {
+                    super::overlays::hover_ui(ui, &suggested, &pane.suggestions.model);
+                }
                 for i in under {
                     if let Some(s) = input.spans.get(i) {
                         let name = input

@@ -272,7 +272,7 @@ impl SpanbenchApp {
         if self.pane.linking.is_some() {
             return Some("Click the span the relation points to (Escape cancels).".into());
         }
-        if !s.spans(doc).is_empty() || !s.is_editable(&s.annotator) {
+        if !s.spans(doc).is_empty() || !s.is_editable(&s.annotator) || self.review.is_some() {
             return None;
         }
         let keys: Vec<&str> = s

@@ -62,6 +62,10 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             ui.separator();
             command_button(ui, app, Command::EditLabels, has_project);
         });
+        ui.menu_button("Review", |ui| {
+            command_button(ui, app, Command::ReviewSuggestions, has_project);
+            command_button(ui, app, Command::Recommenders, has_project);
+        });
         ui.menu_button("View", |ui| {
             command_button(ui, app, Command::NextDocument, has_project);
             command_button(ui, app, Command::PreviousDocument, has_project);
