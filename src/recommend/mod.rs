@@ -207,6 +207,30 @@ fn evaluate(
     Ok(total)
 }
 
+/// The evaluation of one run: trained on four fifths of `done`, scored on the fifth
+/// held out. `None` with fewer than [`MIN_EVAL_DOCUMENTS`] documents.
+pub fn evaluate_done(
+    corpus: &Corpus,
+    kind: Recommender,
+    from: &str,
+    done: &[&Document],
+) -> Result<Option<CurvePoint>, RecommendError> {
+    if done.len() < MIN_EVAL_DOCUMENTS {
+        return Ok(None);
+    }
+    let (train, held) = split(done);
+    let model = Trained::train(kind, corpus, from, &train)?;
+    let c = evaluate(corpus, from, &model, &held)?;
+    let s = c.score(Scheme::Strict);
+    Ok(Some(CurvePoint {
+        documents: done.len(),
+        held_out: held.len(),
+        precision: s.precision.value(),
+        recall: s.recall.value(),
+        f1: s.f1.value(),
+    }))
+}
+
 /// Trains `kind` on the done documents of `from`, evaluates it on a held-out fifth,
 /// and proposes spans in every document of the corpus. Decisions already made on the
 /// recommender's layer are kept (a rejected suggestion stays rejected), and so are
@@ -229,21 +253,7 @@ pub fn run(corpus: &Corpus, kind: Recommender, from: &str) -> Result<Outcome, Re
             more: kind.min_documents() - done.len(),
         });
     }
-    let point = if done.len() >= MIN_EVAL_DOCUMENTS {
-        let (train, held) = split(&done);
-        let model = Trained::train(kind, corpus, from, &train)?;
-        let c = evaluate(corpus, from, &model, &held)?;
-        let s = c.score(Scheme::Strict);
-        Some(CurvePoint {
-            documents: done.len(),
-            held_out: held.len(),
-            precision: s.precision.value(),
-            recall: s.recall.value(),
-            f1: s.f1.value(),
-        })
-    } else {
-        None
-    };
+    let point = evaluate_done(corpus, kind, from, &done)?;
     let model = Trained::train(kind, corpus, from, &done)?;
     let layer = kind.layer();
     let mut sets = Vec::new();

@@ -545,7 +545,7 @@ impl SpanbenchApp {
         self.sync_with_disk(&ctx);
         self.handle_keys(&ctx);
         self.search_before_frame(&ctx);
-        self.review_before_frame();
+        self.review_before_frame(&ctx);
         self.recommenders_before_frame(&ctx);
         if ctx.input(|i| i.viewport().close_requested()) && !self.save_now() && !self.close_refused
         {

@@ -31,6 +31,23 @@ pub struct ScoresUi {
     pub error: Option<String>,
     pub cell: Option<CellKey>,
     computed_for: Option<(u64, String, String, bool)>,
+    /// How long the last computation took: when it was longer than a frame, a run of
+    /// decisions waits for a pause before the scores follow (see `review_before_frame`).
+    cost: std::time::Duration,
+    /// The revision last seen and when it was first seen.
+    seen: Option<(u64, std::time::Instant)>,
+}
+
+/// A pause in the reviewer's decisions after which slow scores are recomputed.
+const SCORES_PAUSE: std::time::Duration = std::time::Duration::from_millis(400);
+/// Scores computed faster than this follow every decision at once.
+const SCORES_LIVE: std::time::Duration = std::time::Duration::from_millis(16);
+
+impl ScoresUi {
+    /// True while the figures shown are older than the last decision.
+    pub fn stale(&self, revision: u64) -> bool {
+        self.computed_for.as_ref().is_some_and(|k| k.0 != revision)
+    }
 }
 
 /// A review run: one model layer walked by the session's user.
@@ -86,6 +103,8 @@ impl SpanbenchApp {
                 error: None,
                 cell: None,
                 computed_for: None,
+                cost: std::time::Duration::ZERO,
+                seen: None,
             },
             overlay_key: None,
         });
@@ -268,7 +287,7 @@ impl SpanbenchApp {
 
     /// Per frame: the progress, the scores and the suggestions drawn in the pane, each
     /// rebuilt only when the annotations changed.
-    pub fn review_before_frame(&mut self) {
+    pub fn review_before_frame(&mut self, ctx: &Context) {
         let (Some(r), Some(s)) = (self.review.as_mut(), self.session.as_ref()) else {
             return;
         };
@@ -284,7 +303,24 @@ impl SpanbenchApp {
             r.model.clone(),
             sc.skip_rejected,
         );
-        if sc.open && sc.computed_for.as_ref() != Some(&key) {
+        let now = std::time::Instant::now();
+        if sc.seen.is_none_or(|(rev, _)| rev != s.revision) {
+            sc.seen = Some((s.revision, now));
+        }
+        // Over a large corpus the scores take longer than a frame: while decisions come
+        // in a run, each key stays one frame and the scores follow once the reviewer
+        // pauses. A change of reference or filter is applied at once.
+        let only_revision = sc
+            .computed_for
+            .as_ref()
+            .is_some_and(|k| (&k.1, &k.2, k.3) == (&key.1, &key.2, key.3));
+        let since = sc.seen.map_or(SCORES_PAUSE, |(_, t)| now - t);
+        let wait = only_revision && sc.cost > SCORES_LIVE && since < SCORES_PAUSE;
+        if sc.open && sc.computed_for.as_ref() != Some(&key) && wait {
+            ctx.request_repaint_after(SCORES_PAUSE - since);
+        }
+        if sc.open && sc.computed_for.as_ref() != Some(&key) && !wait {
+            let t = std::time::Instant::now();
             match breakdown(&s.corpus, &sc.reference, &r.model, sc.skip_rejected) {
                 Ok(b) => {
                     sc.breakdown = Some(b);
@@ -296,6 +332,7 @@ impl SpanbenchApp {
                 }
             }
             sc.computed_for = Some(key);
+            sc.cost = t.elapsed();
         }
         let Some(doc) = self.current_doc.clone() else {
             return;
@@ -504,6 +541,7 @@ pub fn scores_window(ctx: &Context, app: &mut SpanbenchApp) {
         .collect();
     let model = r.model.clone();
     let sc = &mut r.scores;
+    let stale = sc.stale(session.revision);
     let mut open = sc.open;
     let mut jump: Option<CellSpan> = None;
     let screen = ctx.content_rect();
@@ -542,6 +580,9 @@ pub fn scores_window(ctx: &Context, app: &mut SpanbenchApp) {
                 "{} document(s) both layers annotated. Click a count to list its spans.",
                 b.report.documents
             ));
+            if stale {
+                ui.weak("Updating after your last decisions…");
+            }
             egui::ScrollArea::vertical()
                 .id_salt("scores_scroll")
                 .show(ui, |ui| {
