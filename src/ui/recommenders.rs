@@ -253,7 +253,7 @@ pub fn recommenders_window(ctx: &Context, app: &mut SpanbenchApp) {
                     ui.separator();
                     ui.horizontal_wrapped(|ui| {
                         ui.strong(kind.name());
-                        ui.weak(format!("→ layer {}", kind.layer()));
+                        ui.weak(format!("suggests into layer {}", kind.layer()));
                     });
                     ui.horizontal_wrapped(|ui| {
                         ui.checkbox(&mut r.auto[i], "Retrain after edits");

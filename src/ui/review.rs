@@ -36,7 +36,13 @@ pub struct ScoresUi {
     cost: std::time::Duration,
     /// The revision last seen and when it was first seen.
     seen: Option<(u64, std::time::Instant)>,
+    /// Whether the window's first state (open on wide windows) was chosen.
+    placed: bool,
 }
+
+/// Narrower than this, the scores window would hide the suggestion on offer: it starts
+/// closed, and the panel's Scores button opens it.
+const SCORES_OPEN_WIDTH: f32 = 1200.0;
 
 /// A pause in the reviewer's decisions after which slow scores are recomputed.
 const SCORES_PAUSE: std::time::Duration = std::time::Duration::from_millis(400);
@@ -105,6 +111,7 @@ impl SpanbenchApp {
                 computed_for: None,
                 cost: std::time::Duration::ZERO,
                 seen: None,
+                placed: false,
             },
             overlay_key: None,
         });
@@ -168,7 +175,18 @@ impl SpanbenchApp {
         if self.review.as_ref().is_some_and(|r| r.editing.is_some()) {
             if matches!(key, Key::A | Key::Enter | Key::Space) {
                 self.finish_review_edit();
-                self.advance_review();
+                // The queue moved on from the edited suggestion when it was decided
+                // (`revalidate`): offer the next pending one, skipping none.
+                if let (Some(r), Some(s)) = (self.review.as_mut(), self.session.as_ref()) {
+                    r.queue.revalidate(&s.corpus);
+                    if r.queue.current().is_none() {
+                        self.notify(
+                            "Every suggestion is decided. Esc closes the review; the scores stay in the Scores window.",
+                            false,
+                        );
+                    }
+                }
+                self.go_to_current_suggestion();
             }
             return;
         }
@@ -297,6 +315,10 @@ impl SpanbenchApp {
             r.progress_rev = Some(s.revision);
         }
         let sc = &mut r.scores;
+        if !sc.placed {
+            sc.open = ctx.content_rect().width() >= SCORES_OPEN_WIDTH;
+            sc.placed = true;
+        }
         let key = (
             s.revision,
             sc.reference.clone(),
@@ -368,7 +390,12 @@ pub fn review_panel_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     if app.review.is_none() {
         return;
     }
-    let height = (ui.ctx().content_rect().height() * 0.28).clamp(120.0, 200.0);
+    // Four rows, five when the buttons wrap on a narrow window.
+    let height = if ui.ctx().content_rect().width() < 1100.0 {
+        150.0
+    } else {
+        128.0
+    };
     egui::Panel::bottom("review_panel")
         .resizable(true)
         .default_size(height)
