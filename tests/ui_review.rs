@@ -346,3 +346,68 @@ fn clicking_a_score_cell_lists_its_spans_and_jumps_to_one() {
         "the click did not go to the span"
     );
 }
+
+/// Runs frames until the recommender `i` says something other than "training…".
+fn wait_for_recommender(h: &mut Harness<SpanbenchApp>, i: usize) -> String {
+    for _ in 0..600 {
+        h.run_steps(1);
+        let s = h.state().recommenders.status[i].clone();
+        if !s.is_empty() && s != "training…" {
+            return s;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the recommender did not finish");
+}
+
+#[test]
+fn recommenders_window_learns_from_gold_and_fills_model_layers() {
+    for size in [egui::vec2(1280.0, 800.0), egui::vec2(900.0, 600.0)] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = sample_with_model(dir.path());
+        let mut h = harness(&root, size);
+        h.get_by_label("Review").click();
+        h.run_steps(2);
+        h.get_by_label("Recommenders…").click();
+        h.run_steps(3);
+        assert!(h.state().recommenders.open);
+        // Learning from ana's own layer, which has nothing done: it says what it needs.
+        h.get_all_by_label("Run now").next().unwrap().click();
+        h.run_steps(1);
+        let said = wait_for_recommender(&mut h, 0);
+        assert!(said.contains("needs 1 more done document"), "{said}");
+        // Learn from gold instead.
+        // The window's list of layers (the toolbar shows "ana (you)" too, before it).
+        h.get_all_by_value("ana (you)").last().unwrap().click();
+        h.run_steps(2);
+        h.get_all_by_label("gold").last().unwrap().click();
+        h.run_steps(2);
+        assert_eq!(h.state().recommenders.from.as_deref(), Some("gold"));
+        assert!(
+            h.state().recommenders.status[0].is_empty(),
+            "what it said about ana's layer stays"
+        );
+        for (i, layer) in [(0, "string-matcher"), (1, "crf")] {
+            h.get_all_by_label("Run now").nth(i).unwrap().click();
+            h.run_steps(1);
+            let said = wait_for_recommender(&mut h, i);
+            assert!(said.contains("learnt from 2 done document(s)"), "{said}");
+            let corpus = &h.state().session.as_ref().unwrap().corpus;
+            assert_eq!(
+                corpus.project.layer_kind(layer),
+                spanbench::model::LayerKind::Model
+            );
+            let n: usize = corpus.annotations[layer]
+                .values()
+                .map(|s| s.spans.len())
+                .sum();
+            assert!(n > 50, "{layer}: {n} suggestions");
+        }
+        // With two done documents there is no held-out fifth yet: the window says so.
+        assert_eq!(
+            h.query_all_by_label_contains("once 5 documents are done")
+                .count(),
+            2
+        );
+    }
+}

@@ -78,6 +78,17 @@ impl SpanbenchApp {
         let (Some(s), Some(from)) = (self.session.as_ref(), self.learn_from()) else {
             return;
         };
+        // Your own layer before your first span: nothing done yet, not "no layer".
+        if from == s.user && !s.corpus.annotations.contains_key(&from) {
+            let e = RecommendError::TooFewDocuments {
+                what: kind.name(),
+                layer: from,
+                have: 0,
+                more: kind.min_documents(),
+            };
+            self.recommenders.status[index(kind)] = e.to_string();
+            return;
+        }
         let corpus = s.corpus.clone();
         let fp = fingerprint(&corpus, &from);
         let (tx, rx) = mpsc::channel();
@@ -230,12 +241,13 @@ pub fn recommenders_window(ctx: &Context, app: &mut SpanbenchApp) {
     egui::Window::new("Recommenders")
         .id(egui::Id::unique("recommenders_window"))
         .open(&mut open)
-        .default_size([420.0, 360.0])
+        .default_size([460.0, 560.0])
         .max_height(ctx.content_rect().height() - 80.0)
         .show(ctx, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
                     ui.label("Learn from the done documents of");
+                    let before = r.from.clone();
                     let shown = r.from.clone().unwrap_or(format!("{user} (you)"));
                     egui::ComboBox::new("recommend_from", "")
                         .selected_text(shown)
@@ -247,6 +259,10 @@ pub fn recommenders_window(ctx: &Context, app: &mut SpanbenchApp) {
                                 }
                             }
                         });
+                    // What each said was about the other layer.
+                    if r.from != before {
+                        r.status = Default::default();
+                    }
                 });
                 for kind in Recommender::ALL {
                     let i = index(kind);
@@ -271,11 +287,14 @@ pub fn recommenders_window(ctx: &Context, app: &mut SpanbenchApp) {
                             recommend::MIN_EVAL_DOCUMENTS
                         ));
                     } else {
+                        // Room after the last point, so it does not sit on the frame.
+                        let xmax = pts.iter().map(|p| p[0]).fold(0.0, f64::max);
                         Plot::new(("curve", i))
                             .height(120.0)
                             .include_y(0.0)
                             .include_y(1.0)
                             .include_x(0.0)
+                            .include_x(xmax + (xmax * 0.05).max(0.5))
                             .x_axis_label("done documents")
                             .y_axis_label("F1 (held out)")
                             .allow_zoom(false)
