@@ -109,12 +109,12 @@ fn document(
             text.push_str(r.pick(&FILLER));
             text.push(' ');
         }
-        let actor = if r.next() % 3 == 0 {
+        let actor = if r.next().is_multiple_of(3) {
             name(r)
         } else {
             actors[r.next() % actors.len()].clone()
         };
-        let place = if r.next() % 3 == 0 {
+        let place = if r.next().is_multiple_of(3) {
             name(r)
         } else {
             places[r.next() % places.len()].clone()
@@ -148,7 +148,7 @@ fn document(
                 text.push_str(". ");
             }
         }
-        if r.next() % 4 == 0 {
+        if r.next().is_multiple_of(4) {
             text.push_str("\n\n");
         }
     }

@@ -194,6 +194,9 @@ fn import_model_from_conll_doccano_and_label_studio() {
     }
 }
 
+/// A change made to the predictions, to make them bad.
+type Spoil = Box<dyn Fn(&mut Vec<Value>)>;
+
 /// Each bad input is refused with a line that names it, and nothing is written.
 #[test]
 fn import_model_refuses_bad_input_and_imports_nothing() {
@@ -202,7 +205,7 @@ fn import_model_refuses_bad_input_and_imports_nothing() {
     let recs = predictions(&root, dir.path());
     let before = snapshot(&root);
     let r = root.to_str().unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<Value>)>, &str, &str)> = vec![
+    let cases: Vec<(&str, Spoil, &str, &str)> = vec![
         (
             "text differs",
             Box::new(|v: &mut Vec<Value>| {
