@@ -2,19 +2,20 @@
 
 Usage:
   python3 benches/label_studio_corpus.py OUT.json [--tasks=N]
-  python3 benches/label_studio_corpus.py OUT.json --time [--spanbench=PATH] [--rounds=N]
+  python3 benches/label_studio_corpus.py OUT.json --time [--spanbench=PATH] [--rounds=N] [--reuse]
 
 Writes a Label Studio JSON export of the synthetic corpus of benches/export.rs (10,000
 news-length documents of 220 words, 50 spans each: 500,000 spans, same generator as
 benches/compare_python.py), with every field Label Studio 1.x writes for a task, an
-annotation and a result, so the file is the size of a real export (about 106 MB).
+annotation and a result, so the file is the size of a real export (about 113 MB).
 
 With --time it imports the file into a new spanbench project (`spanbench new`, then
-`spanbench import`, timed with /usr/bin/time -v for wall-clock time and peak memory)
-and exports the project to Label Studio JSON and CoNLL. Where `label-studio` is on
+`spanbench import`, timed with /usr/bin/time -v for wall-clock time and peak memory),
+then times `stats`, `validate` and an export to every format. Where `label-studio` is on
 PATH it also starts a Label Studio server on a scratch data folder, creates a project
 with the same labels, and times the same import and the same two exports through its
-API, so both sides are measured on the same machine. Nothing is downloaded.
+API, so both sides are measured on the same machine. Nothing is downloaded. --reuse
+times an OUT.json written earlier instead of writing it again.
 """
 
 import json
@@ -33,6 +34,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare_python import LABELS, synthetic_corpus  # noqa: E402
 
 STAMP = "2024-05-01T10:00:00.000000Z"
+# Every export format of spanbench, with where it writes. Label Studio is timed on the
+# first two only (it has no exact counterpart of the others).
+EXPORTS = (
+    ("label-studio", "ls.json"),
+    ("conll", "out.conll"),
+    ("spans-jsonl", "spans.jsonl"),
+    ("doccano", "doccano.jsonl"),
+    ("brat", "brat"),
+    ("hf-tokens", "hf.jsonl"),
+    ("csv", "spans.csv"),
+    ("spacy", "train.spacy"),
+)
 
 
 def region_id(task, k):
@@ -133,7 +146,9 @@ def time_spanbench(corpus, exe, rounds):
         try:
             subprocess.run([exe, "new", str(work / "p")], check=True, capture_output=True)
             rows.append(("import (one file)", *timed([exe, "import", str(work / "p"), str(corpus)])))
-            for fmt, out in (("label-studio", "ls.json"), ("conll", "out.conll")):
+            rows.append(("stats", *timed([exe, "stats", str(work / "p")])))
+            rows.append(("validate", *timed([exe, "validate", str(work / "p")])))
+            for fmt, out in EXPORTS:
                 rows.append((f"export {fmt}", *timed(
                     [exe, "export", str(work / "p"), "--format", fmt, "-o", str(work / out)])))
         finally:
@@ -216,9 +231,12 @@ def main():
     out = Path(args[0])
     opts = dict(a[2:].split("=", 1) if "=" in a else (a[2:], "1") for a in sys.argv[1:] if a.startswith("--"))
     tasks = int(opts.get("tasks", 10_000))
-    t0 = time.perf_counter()
-    n = write_corpus(out, tasks)
-    print(f"wrote {out}: {n} tasks, {out.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
+    if "reuse" in opts and out.is_file():
+        print(f"reusing {out}: {out.stat().st_size / 1e6:.1f} MB")
+    else:
+        t0 = time.perf_counter()
+        n = write_corpus(out, tasks)
+        print(f"wrote {out}: {n} tasks, {out.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
     if "time" not in opts:
         return
     rounds = int(opts.get("rounds", 3))
