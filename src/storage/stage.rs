@@ -283,7 +283,7 @@ fn write_staged(dest: &Path, staged: &Path, bytes: &[u8]) -> Result<(), StorageE
 /// fsync of many files at once. fsync waits on the disk, not the processor, so more
 /// threads than cores keep the disk's queue full and let the file system fold the
 /// flushes into few journal commits.
-fn sync_files<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<(), StorageError> {
+pub(super) fn sync_files<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<(), StorageError> {
     let paths: Vec<&Path> = paths.collect();
     let sync = |p: &&Path| {
         fs::File::open(p)
