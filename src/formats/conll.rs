@@ -155,7 +155,11 @@ impl Reader {
 
     /// The last document, at the end of the file.
     pub fn finish(self) -> (Option<RawDoc>, Vec<String>) {
-        let doc = if self.too_large { None } else { self.b.finish() };
+        let doc = if self.too_large {
+            None
+        } else {
+            self.b.finish()
+        };
         (doc, self.errors)
     }
 }

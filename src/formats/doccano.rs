@@ -78,7 +78,11 @@ pub fn export(
 
 /// Reads one line of doccano JSONL of either form. Lines without an `annotator` (or
 /// `user`) key go to `default_annotator`.
-pub(crate) fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, Vec<String>> {
+pub(crate) fn parse_line(
+    line: &str,
+    loc: &str,
+    default_annotator: &str,
+) -> Result<RawDoc, Vec<String>> {
     let one = |m: String| vec![format!("{loc}: {m}")];
     let v: Value = serde_json::from_str(line).map_err(|e| one(format!("not JSON: {e}")))?;
     let text = get_str(&v, "text").ok_or_else(|| one("no \"text\" string".into()))?;

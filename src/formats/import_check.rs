@@ -269,7 +269,10 @@ impl RawView<'_> {
     }
 
     fn stored_slice(&self, start: usize, end: usize) -> Option<&str> {
-        Some(&self.stored[self.stored_map.char_to_byte(start)?..self.stored_map.char_to_byte(end)?])
+        Some(
+            &self.stored
+                [self.stored_map.char_to_byte(start)?..self.stored_map.char_to_byte(end)?],
+        )
     }
 }
 

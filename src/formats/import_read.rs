@@ -367,26 +367,24 @@ fn read_label_studio(job: &Job, run: &mut Run) {
     let mut batch = Vec::new();
     let mut bytes = 0;
     let annotator = job.annotator.as_str();
-    let flush = |batch: &mut Vec<super::stream::JsonRecord>,
-                 run: &mut Run,
-                 naming: &mut Naming,
-                 last| {
-        let parsed: Vec<_> = std::mem::take(batch)
-            .into_par_iter()
-            .map(|rec| {
-                let mut notes = Vec::new();
-                let d = super::label_studio::parse_record(&rec, &file, annotator, &mut notes);
-                (d, notes)
-            })
-            .collect();
-        let mut raws = Vec::with_capacity(parsed.len());
-        for (d, notes) in parsed {
-            run.notes.extend(notes);
-            raws.push(d);
-        }
-        naming.apply(&mut raws, last);
-        run.take(raws);
-    };
+    let flush =
+        |batch: &mut Vec<super::stream::JsonRecord>, run: &mut Run, naming: &mut Naming, last| {
+            let parsed: Vec<_> = std::mem::take(batch)
+                .into_par_iter()
+                .map(|rec| {
+                    let mut notes = Vec::new();
+                    let d = super::label_studio::parse_record(&rec, &file, annotator, &mut notes);
+                    (d, notes)
+                })
+                .collect();
+            let mut raws = Vec::with_capacity(parsed.len());
+            for (d, notes) in parsed {
+                run.notes.extend(notes);
+                raws.push(d);
+            }
+            naming.apply(&mut raws, last);
+            run.take(raws);
+        };
     loop {
         match tasks.next_record() {
             Ok(Some(rec)) => {

@@ -170,7 +170,11 @@ pub fn export_with(
 
 /// Reads one line of spans-jsonl (as written above, or any `{"text", "spans"}` line
 /// spaCy and Prodigy write). Offsets are scalar values over `text`.
-pub(crate) fn parse_record(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, Vec<String>> {
+pub(crate) fn parse_record(
+    line: &str,
+    loc: &str,
+    default_annotator: &str,
+) -> Result<RawDoc, Vec<String>> {
     parse_line(line, loc, default_annotator).map_err(|e| vec![format!("{loc}: {e}")])
 }
 

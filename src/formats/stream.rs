@@ -172,7 +172,9 @@ impl JsonRecord {
             e.column()
         };
         let msg = e.to_string();
-        let msg = msg.rsplit_once(" at line ").map_or(msg.as_str(), |(m, _)| m);
+        let msg = msg
+            .rsplit_once(" at line ")
+            .map_or(msg.as_str(), |(m, _)| m);
         format!("{file}:{line}:{col}: not JSON ({msg})")
     }
 }
@@ -460,20 +462,20 @@ mod tests {
         let mut r = JsonArray::new(src.as_bytes(), Path::new("x.json"));
         let mut out = Vec::new();
         while let Some(rec) = r.next_record()? {
-            out.push((
-                String::from_utf8(rec.bytes).unwrap(),
-                rec.line,
-                rec.col,
-            ));
+            out.push((String::from_utf8(rec.bytes).unwrap(), rec.line, rec.col));
         }
         Ok(out)
     }
 
     #[test]
     fn a_json_array_splits_into_its_elements() {
-        let got = records("\u{feff} [ {\"a\": \"]}\\\"\"},\n  [1, [2]] , \"s\\\\\", 12 ,null]\n ").unwrap();
+        let got = records("\u{feff} [ {\"a\": \"]}\\\"\"},\n  [1, [2]] , \"s\\\\\", 12 ,null]\n ")
+            .unwrap();
         let els: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
-        assert_eq!(els, ["{\"a\": \"]}\\\"\"}", "[1, [2]]", "\"s\\\\\"", "12", "null"]);
+        assert_eq!(
+            els,
+            ["{\"a\": \"]}\\\"\"}", "[1, [2]]", "\"s\\\\\"", "12", "null"]
+        );
         assert_eq!((got[0].1, got[0].2), (1, 4));
         assert_eq!((got[1].1, got[1].2), (2, 3));
         assert_eq!(records("[]").unwrap().len(), 0);

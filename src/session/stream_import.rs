@@ -104,7 +104,6 @@ impl Session {
             // The failure, if any, is kept in `failed`.
             let _ = stage(&mut pending);
         }
-        drop(stage);
         if let Some(e) = failed {
             return Err(StreamedImportError::Storage(e));
         }
@@ -158,7 +157,8 @@ fn stage_docs(
     batch: &mut Batch,
     docs: Vec<ImportedDoc>,
 ) -> Result<(), StorageError> {
-    let files: Vec<Result<Vec<(Target, Vec<u8>)>, StorageError>> = docs
+    type Files = Vec<(Target, Vec<u8>)>;
+    let files: Vec<Result<Files, StorageError>> = docs
         .par_iter()
         .map(|d| {
             let mut files = Vec::with_capacity(1 + d.sets.len());
@@ -167,7 +167,8 @@ fn stage_docs(
                 if fs::symlink_metadata(&path).is_ok() {
                     return Err(StorageError::Mismatch {
                         path,
-                        message: "was created by another process during the import; import again".into(),
+                        message: "was created by another process during the import; import again"
+                            .into(),
                     });
                 }
                 files.push((

@@ -18,10 +18,10 @@ pub mod output;
 mod ron_io;
 pub mod stage;
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use rayon::prelude::*;
 
 pub use error::StorageError;
 pub use lock::{Holder, LOCK_FILE, ProjectLock};
