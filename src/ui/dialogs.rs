@@ -20,7 +20,7 @@ use crate::formats::{
     self, ExportError, ExportFormat, ExportOptions, Layer, Nesting, OffsetUnit, TagScheme,
 };
 use crate::model::Label;
-use crate::session::Session;
+use crate::session::{Session, StreamedImportError};
 use crate::storage;
 
 const NO_DIALOG: &str = "No file was chosen. If no dialog appeared, this system has no file-dialog service: type the path above instead.";
@@ -385,18 +385,15 @@ impl SpanbenchApp {
                 Ok((s, _)) => s,
                 Err(e) => return failed(format!("Import failed: {e}")),
             };
-            match formats::import::import_paths_as(&s.corpus, &paths, format, &annotator, progress)
-            {
-                Ok(imported) => {
-                    let sets = imported.sets.len();
-                    let notes = imported.notes;
-                    let added = s.add_imported(imported.documents, imported.sets);
-                    match s.save() {
-                        Ok(_) => JobOutcome::Imported { added, sets, notes },
-                        Err(e) => failed(format!("Import failed: {e}; nothing was imported")),
-                    }
-                }
-                Err(e) => {
+            // Streamed straight into the project: staged as read, committed once.
+            let mut files = |p: &formats::ImportProgress| progress(p.files_done, p.files);
+            match s.import_streamed(&paths, format, &annotator, &mut files) {
+                Ok(imported) => JobOutcome::Imported {
+                    added: imported.added,
+                    sets: imported.sets,
+                    notes: imported.notes,
+                },
+                Err(StreamedImportError::Refused(e)) => {
                     let problems = e.0;
                     let mut error = problems.first().cloned().unwrap_or_default();
                     if problems.len() > 1 {
@@ -413,6 +410,7 @@ impl SpanbenchApp {
                     };
                     JobOutcome::ImportFailed { problems, retry }
                 }
+                Err(e) => failed(format!("Import failed: {e}")),
             }
         }));
         Ok(())
