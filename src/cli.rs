@@ -17,7 +17,7 @@ use crate::formats::{
     self, ExportFormat, ExportOptions, ImportFormat, Layer, Nesting, OffsetUnit, TagScheme,
 };
 use crate::model::DocStatus;
-use crate::session::Session;
+use crate::session::{Session, StreamedImportError};
 use crate::storage;
 
 #[derive(Parser, Debug)]
@@ -361,21 +361,16 @@ fn import(
         return import_text(path, files, wait);
     }
     let mut session = open_writer(path, wait)?;
-    let bar = progress_bar("importing");
-    let result = formats::import_paths_as(
-        &session.corpus,
-        files,
-        format,
-        annotator,
-        &mut |done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        },
-    );
+    let bar = import_bar();
+    let result = session.import_streamed(files, format, annotator, &mut |p| {
+        bar.set_length(p.bytes);
+        bar.set_position(p.bytes_read);
+        bar.set_message(format!("{} document(s) read", p.documents));
+    });
     bar.finish_and_clear();
     let imported = match result {
         Ok(i) => i,
-        Err(errors) => {
+        Err(StreamedImportError::Refused(errors)) => {
             for e in &errors.0 {
                 eprintln!("error: {e}");
             }
@@ -385,24 +380,26 @@ fn import(
             );
             return Ok(ExitCode::FAILURE);
         }
+        Err(e) => {
+            return Err(e).with_context(|| format!("importing into {}", path.display()));
+        }
     };
-    let sets = imported.sets.len();
-    let spans: usize = imported.sets.iter().map(|s| s.spans.len()).sum();
-    let relations: usize = imported.sets.iter().map(|s| s.relations.len()).sum();
     for n in &imported.notes {
         eprintln!("note: {n}");
     }
-    let added = session.add_imported(imported.documents, imported.sets);
-    session
-        .save()
-        .with_context(|| format!("saving {}; nothing was imported", path.display()))?;
-    for id in &added {
-        println!("imported {id}");
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for id in &imported.added {
+        writeln!(out, "imported {id}")?;
     }
-    println!(
-        "{} document(s), {sets} annotation set(s), {spans} span(s), {relations} relation(s)",
-        added.len()
-    );
+    writeln!(
+        out,
+        "{} document(s), {} annotation set(s), {} span(s), {} relation(s)",
+        imported.added.len(),
+        imported.sets,
+        imported.spans,
+        imported.relations
+    )?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -468,6 +465,20 @@ fn import_model(
         "model layer {model}: {sets} document(s), {spans} suggestion(s), {scored} with a score"
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The import's progress on stderr: bytes of input read, and documents so far.
+fn import_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) =
+        ProgressStyle::with_template("importing [{bar:40}] {bytes}/{total_bytes}, {msg} ({eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
 }
 
 fn import_text(path: &Path, files: &[PathBuf], wait: Duration) -> Result<ExitCode> {

@@ -17,6 +17,9 @@ use crate::model::{
 use crate::offsets::{Edge, OffsetMap, Snap, slice_chars, step_boundary};
 use crate::storage::{self, Batch, Holder, ProjectLock, Stamps, StorageError, lock};
 
+mod stream_import;
+pub use stream_import::{StreamedImport, StreamedImportError};
+
 /// Unsaved edits are written at most this long after the first of them.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(500);
 

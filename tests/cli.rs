@@ -726,3 +726,61 @@ fn import_refuses_identical_spans_with_a_clear_message() {
     );
     assert_eq!(snapshot(&root), before, "a refused import changes nothing");
 }
+
+/// A Label Studio task with a text of `chars` ASCII characters and one ACTOR span at
+/// its start.
+fn big_task(id: usize, chars: usize) -> String {
+    let mut text = "Putin ".repeat(chars / 6);
+    text.push('.');
+    json!({
+        "id": id,
+        "data": {"text": text},
+        "annotations": [{"id": id, "completed_by": 1, "result": [{
+            "value": {"start": 0, "end": 5, "text": "Putin", "labels": ["ACTOR"]},
+            "id": format!("r{id}"), "from_name": "label", "to_name": "text", "type": "labels"
+        }]}]
+    })
+    .to_string()
+}
+
+/// The document limit is for one document's text, not for the file: an export larger
+/// than it imports as one file, while a task whose own text is over the limit is
+/// refused with its place and nothing is imported.
+#[test]
+fn an_export_larger_than_the_document_limit_imports_as_one_file() {
+    let (dir, root) = project();
+    let limit = spanbench::import::MAX_DOCUMENT_BYTES as usize;
+    let tasks: Vec<String> = (1..=3).map(|i| big_task(i, limit / 3 + 1000)).collect();
+    let file = write_file(
+        dir.path(),
+        "export.json",
+        format!("[{}]", tasks.join(",\n")).as_bytes(),
+    );
+    assert!(fs::metadata(&file).unwrap().len() > limit as u64);
+
+    let too_big = write_file(
+        dir.path(),
+        "too_big.json",
+        format!("[{},\n{}]", big_task(1, 100), big_task(2, limit + 10)).as_bytes(),
+    );
+    let before = snapshot(&root);
+    let o = run_in(dir.path(), &["import", "p", too_big.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("too_big.json:2:") && err.contains("task 2") && err.contains("MiB"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&root), before);
+
+    let o = run_in(dir.path(), &["import", "p", file.to_str().unwrap()]);
+    assert_success(&o);
+    assert!(
+        stdout(&o).contains("3 document(s), 3 annotation set(s), 3 span(s)"),
+        "{}",
+        stdout(&o)
+    );
+    assert_success(&run_in(dir.path(), &["validate", "p"]));
+    let docs = fs::read_dir(root.join("documents")).unwrap().count();
+    assert_eq!(docs, 3);
+}

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use super::import::{Parsed, RawDoc, RawSet, RawSpan};
+use super::import::{RawDoc, RawSet, RawSpan};
 use super::tagging::{tag_columns, tag_record};
 use super::{ExportError, ExportOptions, Record, Report};
 
@@ -81,53 +81,87 @@ pub fn is_tag(t: &str) -> bool {
     )
 }
 
-/// Reads CoNLL: the first column is the token and the last the tag (so CoNLL-2003's
-/// four columns and two-column files both work). Tags may be IOB1, IOB2, BIOES or
-/// BILOU. Each document becomes its tokens joined by spaces, one sentence a line.
-pub fn parse(src: &str, file: &str, annotator: &str) -> Parsed {
-    let mut errors: Vec<String> = super::import::check_ends_with_newline(src, file)
-        .into_iter()
-        .collect();
-    let mut docs = Vec::new();
-    let mut b = Builder::new(file, annotator);
-    for (n, line) in src.lines().enumerate() {
+/// Reads CoNLL line by line: the first column is the token and the last the tag (so
+/// CoNLL-2003's four columns and two-column files both work). Tags may be IOB1, IOB2,
+/// BIOES or BILOU. Each document (up to a `-DOCSTART-` line or the end) becomes its
+/// tokens joined by spaces, one sentence a line, and is handed out as soon as it ends.
+pub struct Reader {
+    file: String,
+    annotator: String,
+    b: Builder,
+    /// The document being read grew past the size limit: its lines are skipped.
+    too_large: bool,
+    /// Problems found so far, one per line.
+    pub errors: Vec<String>,
+}
+
+impl Reader {
+    pub fn new(file: &str, annotator: &str) -> Self {
+        Reader {
+            file: file.to_string(),
+            annotator: annotator.to_string(),
+            b: Builder::new(file, annotator),
+            too_large: false,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Reads line `lineno`; returns the document it ended, if any.
+    pub fn line(&mut self, lineno: usize, line: &str) -> Option<RawDoc> {
+        let file = &self.file;
         let line = line.trim_start_matches('\u{feff}');
-        let lineno = n + 1;
         let t = line.trim();
         if t.starts_with("-DOCSTART-") {
-            if let Some(d) = b.finish() {
-                docs.push(d);
-            }
-            b = Builder::new(file, annotator);
-            b.loc = format!("{file}:{lineno}");
-            continue;
+            let done = std::mem::replace(&mut self.b, Builder::new(file, &self.annotator));
+            self.b.loc = format!("{file}:{lineno}");
+            let was_large = std::mem::replace(&mut self.too_large, false);
+            return done.finish().filter(|_| !was_large);
+        }
+        if self.too_large {
+            return None;
         }
         if t.is_empty() {
-            b.end_sentence();
-            continue;
+            self.b.end_sentence();
+            return None;
         }
         let cols: Vec<&str> = t.split_whitespace().collect();
         if cols.len() < 2 {
-            errors.push(format!(
+            self.errors.push(format!(
                 "{file}:{lineno}: expected a token and a tag, found {:?}",
                 crate::storage::excerpt(t)
             ));
-            continue;
+            return None;
         }
         let (tok, tag) = (cols[0], cols[cols.len() - 1]);
         if !is_tag(tag) {
-            errors.push(format!(
+            self.errors.push(format!(
                 "{file}:{lineno}: {:?} is not a tag (O, B-X, I-X, E-X, S-X, L-X or U-X)",
                 crate::storage::excerpt(tag)
             ));
-            continue;
+            return None;
         }
-        b.token(tok, tag, lineno);
+        self.b.token(tok, tag, lineno);
+        if self.b.text.len() as u64 > crate::import::MAX_DOCUMENT_BYTES {
+            self.errors.push(format!(
+                "{}: the document is over {} MiB by line {lineno}; spanbench takes documents up to that size, split it with -DOCSTART- lines",
+                self.b.loc,
+                crate::import::MAX_DOCUMENT_BYTES >> 20
+            ));
+            self.too_large = true;
+            self.b = Builder::new(file, &self.annotator);
+        }
+        None
     }
-    if let Some(d) = b.finish() {
-        docs.push(d);
+
+    /// The last document, at the end of the file.
+    pub fn finish(self) -> (Option<RawDoc>, Vec<String>) {
+        let doc = if self.too_large {
+            None
+        } else {
+            self.b.finish()
+        };
+        (doc, self.errors)
     }
-    (docs, errors)
 }
 
 struct Builder {

@@ -10,7 +10,7 @@ use std::io::Write;
 
 use serde_json::{Map, Value, json};
 
-use super::import::{Parsed, RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
+use super::import::{RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
 use super::{ExportError, ExportOptions, Keeps, OffsetUnit, Record, Report};
 use crate::offsets::OffsetMap;
 
@@ -76,15 +76,13 @@ pub fn export(
     Ok(report)
 }
 
-/// Reads doccano JSONL of either form. Lines without an `annotator` (or `user`) key
-/// go to `default_annotator`.
-pub fn parse(src: &str, file: &str, default_annotator: &str) -> Parsed {
-    super::import::parse_lines(src, file, |line, loc| {
-        parse_line(line, loc, default_annotator)
-    })
-}
-
-fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, Vec<String>> {
+/// Reads one line of doccano JSONL of either form. Lines without an `annotator` (or
+/// `user`) key go to `default_annotator`.
+pub(crate) fn parse_line(
+    line: &str,
+    loc: &str,
+    default_annotator: &str,
+) -> Result<RawDoc, Vec<String>> {
     let one = |m: String| vec![format!("{loc}: {m}")];
     let v: Value = serde_json::from_str(line).map_err(|e| one(format!("not JSON: {e}")))?;
     let text = get_str(&v, "text").ok_or_else(|| one("no \"text\" string".into()))?;

@@ -7,7 +7,7 @@
 //! the schema) and every relation, and returns documents and sets only if nothing at
 //! all was wrong.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::io::Read;
@@ -15,12 +15,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::import::read_text_file;
+use super::import_read::{Run, read_all};
 use crate::model::{
-    AnnotationSet, Confidence, Corpus, DocMeta, DocStatus, Document, ImportRecord, Origin,
-    Relation, RelationId, Review, Span, SpanId, sanitize_id, validate_set,
+    AnnotationSet, Corpus, DocMeta, DocStatus, Document, Origin, Review, sanitize_id,
 };
-use crate::offsets::{OffsetMap, char_len, normalize_newlines_mapped, slice_chars};
 
 /// The annotator imported annotations go to when the source names none.
 pub const DEFAULT_IMPORT_ANNOTATOR: &str = "imported";
@@ -115,10 +113,6 @@ impl fmt::Display for ImportErrors {
 
 impl std::error::Error for ImportErrors {}
 
-/// What a parser read, and every problem it found on the way (per line where there
-/// are lines). Documents read are still checked, so that one run reports everything.
-pub type Parsed = (Vec<RawDoc>, Vec<String>);
-
 /// A line format's file must end with a line break: without one, the last line may have
 /// been cut short (a tag or a span id cut mid-way can still read as a valid, wrong
 /// line), and only the missing break tells.
@@ -131,29 +125,6 @@ pub(crate) fn check_ends_with_newline(src: &str, file: &str) -> Option<String> {
         "{file}:{}: the last line has no line break, so the file may be cut short; if it is complete, add a line break at its end",
         body.lines().count()
     ))
-}
-
-/// Parses JSON lines one by one, skipping blank lines. `line_fn` gets the line and its
-/// location (`file:line`) and returns the document or its problems (each already
-/// naming the location).
-pub(crate) fn parse_lines(
-    src: &str,
-    file: &str,
-    mut line_fn: impl FnMut(&str, &str) -> Result<RawDoc, Vec<String>>,
-) -> Parsed {
-    let mut docs = Vec::new();
-    let mut errors = Vec::new();
-    for (n, line) in src.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let loc = format!("{file}:{}", n + 1);
-        match line_fn(line, &loc) {
-            Ok(d) => docs.push(d),
-            Err(e) => errors.extend(e),
-        }
-    }
-    (docs, errors)
 }
 
 /// A document as a source file holds it, offsets over its raw text.
@@ -540,15 +511,39 @@ pub fn import_paths(
 }
 
 /// One file to read, with the annotator its folder implies.
-struct Job {
-    path: PathBuf,
-    format: ImportFormat,
-    annotator: String,
+pub(crate) struct Job {
+    pub path: PathBuf,
+    pub format: ImportFormat,
+    pub annotator: String,
 }
 
-/// Imports `paths`, detecting each file's format unless `format` is given. Nothing is
-/// returned unless every file and every span in them is fine; `progress(done, total)`
-/// is called after each file.
+/// What one document of an import adds to a project.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedDoc {
+    /// The document, when it is new; `None` when its annotations go to a document the
+    /// project holds already, or one read earlier in the same import (a record per
+    /// annotator).
+    pub document: Option<Document>,
+    /// Annotation sets on it, checked, in canonical order.
+    pub sets: Vec<AnnotationSet>,
+}
+
+/// How far an import has got.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportProgress {
+    pub files_done: usize,
+    pub files: usize,
+    /// Documents read so far.
+    pub documents: usize,
+    pub bytes_read: u64,
+    /// Size of every file to read.
+    pub bytes: u64,
+}
+
+/// Imports `paths`, detecting each file's format unless `format` is given, and
+/// returns everything read. Nothing is returned unless every file and every span in
+/// them is fine; `progress(done, total)` is called after each file. Holds the whole
+/// import in memory: [`import_each`] streams it.
 pub fn import_paths_as(
     corpus: &Corpus,
     paths: &[PathBuf],
@@ -556,30 +551,102 @@ pub fn import_paths_as(
     default_annotator: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Imported, ImportErrors> {
-    let (raw_docs, notes, mut errors) = read_paths(paths, format, default_annotator, progress);
-    if raw_docs.is_empty() && errors.is_empty() {
-        return Err(ImportErrors(vec!["no documents found to import".into()]));
-    }
-    // Documents read from files with errors are still checked, so that one run
-    // reports every problem.
-    match finish(corpus, raw_docs, notes) {
-        Ok(imported) if errors.is_empty() => Ok(imported),
-        Ok(_) => Err(ImportErrors(in_line_order(errors))),
-        Err(mut more) => {
-            errors.append(&mut more);
-            Err(ImportErrors(in_line_order(errors)))
-        }
-    }
+    let mut out = Imported::default();
+    let notes = import_each(
+        corpus,
+        paths,
+        format,
+        default_annotator,
+        &mut |p| progress(p.files_done, p.files),
+        &mut |d| {
+            out.documents.extend(d.document);
+            out.sets.extend(d.sets);
+            Ok(())
+        },
+    )?;
+    out.notes = notes;
+    Ok(out)
 }
 
-/// Reads every file of `paths` (folders walked) into raw documents: what was read,
-/// notes, and every problem found. Nothing is checked against a project yet.
+/// Imports `paths` as a stream: files are read record by record (a JSON line, a task
+/// of a Label Studio array, a CoNLL document, a text or brat file), checked a batch at
+/// a time on all cores, and each document is handed to `sink` as soon as it has its id,
+/// so memory holds one batch whatever the size of the files. Once a problem is found
+/// nothing more is handed out (nothing will be imported), but reading goes on so that
+/// one run reports every problem. A failing `sink` stops the import with its message.
+///
+/// Returns the notes, or every problem (in file and line order). What `sink` received
+/// may be committed only when this returns `Ok`.
+pub fn import_each(
+    corpus: &Corpus,
+    paths: &[PathBuf],
+    format: Option<ImportFormat>,
+    default_annotator: &str,
+    progress: &mut dyn FnMut(&ImportProgress),
+    sink: &mut dyn FnMut(ImportedDoc) -> Result<(), String>,
+) -> Result<Vec<String>, ImportErrors> {
+    let (jobs, notes, errors) = plan(paths, format, default_annotator);
+    let mut run = Run::new(corpus, sink, progress);
+    run.notes = notes;
+    for e in errors {
+        run.error(e);
+    }
+    run.status.files = jobs.len();
+    run.status.bytes = jobs
+        .iter()
+        .map(|j| fs::metadata(&j.path).map_or(0, |m| m.len()))
+        .sum();
+    read_all(&jobs, &mut run);
+    if let Some(e) = run.stopped {
+        return Err(ImportErrors(vec![e]));
+    }
+    if run.status.documents == 0 && run.errors.is_empty() {
+        return Err(ImportErrors(vec!["no documents found to import".into()]));
+    }
+    if !run.errors.is_empty() {
+        let mut errors = in_line_order(run.errors);
+        if run.more_errors > 0 {
+            errors.push(format!(
+                "... and {} more problem(s) not listed",
+                run.more_errors
+            ));
+        }
+        return Err(ImportErrors(errors));
+    }
+    Ok(run.notes)
+}
+
+/// Reads every file of `paths` (folders walked) into raw documents, unchecked against
+/// any project: (documents, notes, problems). For a model's predictions, which are
+/// matched to the project's documents by their text.
 pub(crate) fn read_paths(
+    corpus: &Corpus,
     paths: &[PathBuf],
     format: Option<ImportFormat>,
     default_annotator: &str,
     progress: &mut dyn FnMut(usize, usize),
 ) -> (Vec<RawDoc>, Vec<String>, Vec<String>) {
+    let (jobs, notes, errors) = plan(paths, format, default_annotator);
+    let mut sink = |_: ImportedDoc| Ok(());
+    let mut on_progress = |p: &ImportProgress| progress(p.files_done, p.files);
+    let mut run = Run::new(corpus, &mut sink, &mut on_progress);
+    run.raw = Some(Vec::new());
+    run.notes = notes;
+    for e in errors {
+        run.error(e);
+    }
+    run.status.files = jobs.len();
+    read_all(&jobs, &mut run);
+    let docs = run.raw.take().unwrap_or_default();
+    (docs, run.notes, run.errors)
+}
+
+/// The files to read, with their formats: (jobs, notes, errors).
+fn plan(
+    paths: &[PathBuf],
+    format: Option<ImportFormat>,
+    default_annotator: &str,
+) -> (Vec<Job>, Vec<String>, Vec<String>) {
     let mut errors = Vec::new();
     let mut notes = Vec::new();
     let mut jobs: Vec<Job> = Vec::new();
@@ -658,20 +725,7 @@ pub(crate) fn read_paths(
             });
         }
     }
-    let total = jobs.len();
-    let mut raw_docs = Vec::new();
-    for (i, job) in jobs.iter().enumerate() {
-        match read_job(job) {
-            Ok(mut out) => {
-                raw_docs.append(&mut out.docs);
-                notes.append(&mut out.notes);
-                errors.append(&mut out.errors);
-            }
-            Err(mut e) => errors.append(&mut e),
-        }
-        progress(i + 1, total);
-    }
-    (raw_docs, notes, errors)
+    (jobs, notes, errors)
 }
 
 /// Sorts messages that start with `file:line` by file, then line number, so that
@@ -679,440 +733,46 @@ pub(crate) fn read_paths(
 pub(crate) fn in_line_order(mut errors: Vec<String>) -> Vec<String> {
     let key = |e: &String| -> (String, usize) {
         let head = e.split(": ").next().unwrap_or("");
-        match head.rsplit_once(':') {
-            Some((file, line)) if line.chars().all(|c| c.is_ascii_digit()) => {
+        // `file:line:col` and `file:line`
+        let mut parts = head.rsplitn(3, ':');
+        let (a, b) = (parts.next(), parts.next());
+        match (a, b, parts.next()) {
+            (Some(col), Some(line), Some(file))
+                if col.chars().all(|c| c.is_ascii_digit())
+                    && line.chars().all(|c| c.is_ascii_digit()) =>
+            {
                 (file.to_string(), line.parse().unwrap_or(0))
             }
-            _ => (head.to_string(), 0),
+            _ => match head.rsplit_once(':') {
+                Some((file, line)) if line.chars().all(|c| c.is_ascii_digit()) => {
+                    (file.to_string(), line.parse().unwrap_or(0))
+                }
+                _ => (head.to_string(), 0),
+            },
         }
     };
     errors.sort_by_key(key);
     errors
 }
 
-/// Documents, notes and errors of one file.
-struct JobOutput {
-    docs: Vec<RawDoc>,
-    notes: Vec<String>,
-    errors: Vec<String>,
-}
-
-fn read_job(job: &Job) -> Result<JobOutput, Vec<String>> {
-    let path = &job.path;
-    let file = path.display().to_string();
-    let src = read_text_file(path).map_err(|e| vec![e.to_string()])?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = path.file_name().map(|s| s.to_string_lossy().into_owned());
-    let mut notes = Vec::new();
-    let mut errors = Vec::new();
-    let mut take = |(d, mut e): Parsed| {
-        errors.append(&mut e);
-        d
-    };
-    let mut docs = match job.format {
-        ImportFormat::Text => {
-            let mut d = RawDoc::new(src, &file);
-            d.key = Some(stem.clone());
-            vec![d]
-        }
-        ImportFormat::Html => {
-            let (title, text) =
-                super::html::extract_checked(&src).map_err(|e| vec![format!("{file}:{e}")])?;
-            if text.trim().is_empty() {
-                return Err(vec![format!("{file}: the HTML holds no article text")]);
-            }
-            let mut d = RawDoc::new(text, &file);
-            d.key = Some(stem.clone());
-            d.title = title;
-            vec![d]
-        }
-        ImportFormat::Jsonl => take(parse_plain_jsonl(&src, &file)),
-        ImportFormat::SpansJsonl => take(super::spans_jsonl::parse(&src, &file, &job.annotator)),
-        ImportFormat::Doccano => take(super::doccano::parse(&src, &file, &job.annotator)),
-        ImportFormat::LabelStudio => take(super::label_studio::parse(
-            &src,
-            &file,
-            &job.annotator,
-            &mut notes,
-        )),
-        ImportFormat::Conll => take(super::conll::parse(&src, &file, &job.annotator)),
-        ImportFormat::Brat => {
-            let ann_path = path.with_extension("ann");
-            if fs::symlink_metadata(&ann_path).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(vec![format!(
-                    "{}: is a symbolic link; not read (links are not followed)",
-                    ann_path.display()
-                )]);
-            }
-            let ann = if ann_path.is_file() {
-                fs::read_to_string(&ann_path)
-                    .map_err(|e| vec![format!("{}: {e}", ann_path.display())])?
-            } else {
-                notes.push(format!(
-                    "{file}: no .ann beside it; imported without annotations"
-                ));
-                String::new()
-            };
-            let mut d = super::brat::parse(
-                &src,
-                &ann,
-                &ann_path.display().to_string(),
-                &job.annotator,
-                &mut notes,
-            )?;
-            d.key = Some(stem.clone());
-            d.loc = file.clone();
-            vec![d]
-        }
-    };
-    let many = docs.len() > 1;
-    for (i, d) in docs.iter_mut().enumerate() {
-        if d.source_file.is_none() {
-            d.source_file = name.clone();
-        }
-        if d.key.is_none() {
-            d.key = Some(if many {
-                format!("{stem}_{}", i + 1)
-            } else {
-                stem.clone()
-            });
-        }
+/// One line of plain JSON lines: a document with a "text" field.
+pub(crate) fn parse_plain_jsonl(line: &str, loc: &str) -> Result<RawDoc, Vec<String>> {
+    let v: Value = serde_json::from_str(line).map_err(|e| vec![format!("{loc}: not JSON: {e}")])?;
+    let text = get_str(&v, "text").ok_or_else(|| vec![format!("{loc}: no \"text\" string")])?;
+    let mut d = RawDoc::new(text.to_string(), loc);
+    d.key = v.get("id").and_then(value_key);
+    d.title = get_str(&v, "title").map(str::to_string);
+    let meta = v.get("meta").unwrap_or(&v);
+    d.meta.source = get_str(meta, "source").map(str::to_string);
+    d.meta.url = get_str(meta, "url").map(str::to_string);
+    d.meta.published = get_str(meta, "published")
+        .or_else(|| get_str(meta, "date"))
+        .map(str::to_string);
+    d.meta.language = get_str(meta, "language").map(str::to_string);
+    if d.title.is_none() {
+        d.title = get_str(meta, "title").map(str::to_string);
     }
-    Ok(JobOutput {
-        docs,
-        notes,
-        errors,
-    })
-}
-
-fn parse_plain_jsonl(src: &str, file: &str) -> Parsed {
-    parse_lines(src, file, |line, loc| {
-        let v: Value =
-            serde_json::from_str(line).map_err(|e| vec![format!("{loc}: not JSON: {e}")])?;
-        let text = get_str(&v, "text").ok_or_else(|| vec![format!("{loc}: no \"text\" string")])?;
-        let mut d = RawDoc::new(text.to_string(), loc);
-        d.key = v.get("id").and_then(value_key);
-        d.title = get_str(&v, "title").map(str::to_string);
-        let meta = v.get("meta").unwrap_or(&v);
-        d.meta.source = get_str(meta, "source").map(str::to_string);
-        d.meta.url = get_str(meta, "url").map(str::to_string);
-        d.meta.published = get_str(meta, "published")
-            .or_else(|| get_str(meta, "date"))
-            .map(str::to_string);
-        d.meta.language = get_str(meta, "language").map(str::to_string);
-        if d.title.is_none() {
-            d.title = get_str(meta, "title").map(str::to_string);
-        }
-        Ok(d)
-    })
-}
-
-/// Turns raw documents into checked documents and sets.
-fn finish(
-    corpus: &Corpus,
-    raw_docs: Vec<RawDoc>,
-    mut notes: Vec<String>,
-) -> Result<Imported, Vec<String>> {
-    let mut errors = Vec::new();
-    let mut out = Imported::default();
-    // Records of one document repeated per annotator become one document.
-    let mut by_key: HashMap<(String, String), String> = HashMap::new();
-    let mut taken: HashSet<String> = corpus.documents.iter().map(|d| d.id.clone()).collect();
-    let mut set_owner: HashMap<(String, String), String> = HashMap::new();
-    for raw in raw_docs {
-        let (norm, map) = normalize_newlines_mapped(&raw.text);
-        if norm.text.trim().is_empty() {
-            errors.push(format!("{}: the text is empty", raw.loc));
-            continue;
-        }
-        let stem = raw
-            .key
-            .clone()
-            .or_else(|| raw.title.clone())
-            .unwrap_or_else(|| "document".into());
-        let group = (stem.clone(), norm.text.clone());
-        let doc_id = if let Some(id) = by_key.get(&group) {
-            id.clone()
-        } else {
-            let base = sanitize_id(&stem);
-            let existing = corpus
-                .document(&base)
-                .filter(|d| d.text == norm.text)
-                .map(|d| d.id.clone());
-            let id = match existing {
-                Some(id) => {
-                    notes.push(format!(
-                        "{}: annotations go to the existing document {id:?}, whose text is the same",
-                        raw.loc
-                    ));
-                    id
-                }
-                None => {
-                    let id = unique(&base, &taken);
-                    taken.insert(id.clone());
-                    if id != base {
-                        notes.push(format!(
-                            "{}: a document {base:?} exists already with a different text; imported as {id:?}",
-                            raw.loc
-                        ));
-                    }
-                    let title = raw
-                        .title
-                        .clone()
-                        .filter(|t| !t.trim().is_empty())
-                        .or_else(|| {
-                            norm.text
-                                .lines()
-                                .map(str::trim)
-                                .find(|l| !l.is_empty())
-                                .map(|l| l.chars().take(120).collect())
-                        })
-                        .unwrap_or_else(|| id.clone());
-                    let mut doc = Document::new(&id, &title, norm.text.clone());
-                    doc.meta = raw.meta.clone();
-                    doc.import = ImportRecord {
-                        source_file: raw.source_file.clone(),
-                        bom_stripped: norm.bom_stripped,
-                        crlf_converted: norm.crlf_converted,
-                        lone_cr_converted: norm.lone_cr_converted,
-                    };
-                    out.documents.push(doc);
-                    id
-                }
-            };
-            by_key.insert(group, id.clone());
-            id
-        };
-        for rs in raw.sets {
-            let annotator = sanitize_id(&rs.annotator);
-            if let Some(prev) =
-                set_owner.insert((annotator.clone(), doc_id.clone()), raw.loc.clone())
-            {
-                errors.push(format!(
-                    "{}: a second set of annotator {annotator:?} for the document already read at {prev}",
-                    raw.loc
-                ));
-                continue;
-            }
-            if corpus.set(&annotator, &doc_id).is_some() {
-                notes.push(format!(
-                    "{}: replaces annotator {annotator:?}'s existing annotations of {doc_id:?}",
-                    raw.loc
-                ));
-            }
-            match build_set(corpus, &raw.text, &norm.text, &map, &doc_id, &annotator, rs) {
-                Ok(set) => out.sets.push(set),
-                Err(mut e) => errors.append(&mut e),
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    // The final word is the same check a project load makes, so that what is imported
-    // always loads again.
-    for set in &out.sets {
-        let doc = out
-            .documents
-            .iter()
-            .find(|d| d.id == set.document)
-            .or_else(|| corpus.document(&set.document));
-        if let Some(doc) = doc {
-            let map = OffsetMap::new(&doc.text);
-            for p in validate_set(&corpus.project, doc, &map, set, &doc.id) {
-                errors.push(p.to_string());
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    out.notes = notes;
-    Ok(out)
-}
-
-fn unique(base: &str, taken: &HashSet<String>) -> String {
-    if !taken.contains(base) {
-        return base.to_string();
-    }
-    (2..)
-        .map(|n| format!("{base}_{n}"))
-        .find(|id| !taken.contains(id))
-        .unwrap_or_else(|| base.to_string())
-}
-
-/// Numeric part of a source id (`T12` → 12, `7` → 7).
-fn numeric_id(key: &str) -> Option<u32> {
-    let digits = key.trim_start_matches(|c: char| !c.is_ascii_digit());
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok().filter(|&n| n > 0)
-}
-
-pub(crate) fn build_set(
-    corpus: &Corpus,
-    raw_text: &str,
-    text: &str,
-    map: &[usize],
-    doc_id: &str,
-    annotator: &str,
-    rs: RawSet,
-) -> Result<AnnotationSet, Vec<String>> {
-    let mut errors = Vec::new();
-    let raw_len = char_len(raw_text);
-    // Keep the source's span ids where they are distinct numbers, so notes and
-    // relations keep pointing at the same ids.
-    let nums: Vec<Option<u32>> = rs
-        .spans
-        .iter()
-        .map(|s| s.key.as_deref().and_then(numeric_id))
-        .collect();
-    let distinct: HashSet<u32> = nums.iter().flatten().copied().collect();
-    let keep_ids = nums.iter().all(Option::is_some) && distinct.len() == nums.len();
-    let mut set = AnnotationSet::new(doc_id, annotator);
-    set.status = rs.status;
-    // A relation names its spans by id: two spans under one id would leave it bound to
-    // whichever came last.
-    let mut seen_keys: HashMap<&str, &str> = HashMap::new();
-    for s in &rs.spans {
-        if let Some(k) = s.key.as_deref()
-            && let Some(first) = seen_keys.insert(k, &s.loc)
-        {
-            errors.push(format!(
-                "{}: span id {:?} is used twice (first at {first}); ids must be unique",
-                s.loc,
-                crate::storage::excerpt(k)
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let mut ids: HashMap<String, SpanId> = HashMap::new();
-    for (i, s) in rs.spans.into_iter().enumerate() {
-        let id = match (keep_ids, nums[i]) {
-            (true, Some(n)) => SpanId(n),
-            _ => SpanId(i as u32 + 1),
-        };
-        if s.start >= s.end {
-            errors.push(format!(
-                "{}: start {} is not before end {}",
-                s.loc, s.start, s.end
-            ));
-            continue;
-        }
-        if s.end > raw_len {
-            errors.push(format!(
-                "{}: offsets [{}..{}) are out of bounds (the text has {raw_len} chars)",
-                s.loc, s.start, s.end
-            ));
-            continue;
-        }
-        let raw_slice = slice_chars(raw_text, s.start, s.end).unwrap_or("");
-        if let Some(t) = &s.text
-            && t != raw_slice
-        {
-            errors.push(format!(
-                "{}: span text {:?} does not match the document's {:?} at [{}..{})",
-                s.loc,
-                crate::storage::excerpt(t),
-                crate::storage::excerpt(raw_slice),
-                s.start,
-                s.end
-            ));
-            continue;
-        }
-        if corpus.project.label(&s.label).is_none() {
-            errors.push(format!(
-                "{}: label {:?} is not in the project's schema",
-                s.loc, s.label
-            ));
-            continue;
-        }
-        if let Some(sc) = s.score
-            && !Confidence(sc).is_valid()
-        {
-            errors.push(format!(
-                "{}: score {sc} is outside 0..1; scores are probabilities from 0 to 1",
-                s.loc
-            ));
-            continue;
-        }
-        let (start, end) = (map[s.start], map[s.end]);
-        let Some(stored) = slice_chars(text, start, end).filter(|_| start < end) else {
-            errors.push(format!(
-                "{}: [{}..{}) covers nothing once line endings are normalised",
-                s.loc, s.start, s.end
-            ));
-            continue;
-        };
-        if let Some(k) = &s.key {
-            ids.insert(k.clone(), id);
-        }
-        set.spans.push(Span {
-            id,
-            start,
-            end,
-            label: s.label,
-            text: stored.to_string(),
-            attrs: s.attrs,
-            note: s.note,
-            origin: match s.origin {
-                Some(Origin::Suggested) => Origin::Suggested,
-                _ => Origin::Imported,
-            },
-            review: s.review,
-            score: s.score.map(Confidence),
-        });
-    }
-    let rel_nums: Vec<Option<u32>> = rs
-        .relations
-        .iter()
-        .map(|r| r.id.as_deref().and_then(numeric_id))
-        .collect();
-    let rel_distinct: HashSet<u32> = rel_nums.iter().flatten().copied().collect();
-    let keep_rel_ids = rel_nums.iter().all(Option::is_some) && rel_distinct.len() == rel_nums.len();
-    for (i, r) in rs.relations.into_iter().enumerate() {
-        if !corpus
-            .project
-            .relation_types
-            .iter()
-            .any(|t| t.key == r.kind)
-        {
-            errors.push(format!(
-                "{}: relation type {:?} is not in the project's schema",
-                r.loc, r.kind
-            ));
-            continue;
-        }
-        let (Some(&from), Some(&to)) = (ids.get(&r.from), ids.get(&r.to)) else {
-            errors.push(format!(
-                "{}: points at span {:?} or {:?}, which is not in the same annotations",
-                r.loc, r.from, r.to
-            ));
-            continue;
-        };
-        let id = match (keep_rel_ids, rel_nums[i]) {
-            (true, Some(n)) => RelationId(n),
-            _ => RelationId(i as u32 + 1),
-        };
-        set.relations.push(Relation {
-            id,
-            kind: r.kind,
-            from,
-            to,
-        });
-    }
-    if errors.is_empty() {
-        set.sort();
-        Ok(set)
-    } else {
-        Err(errors)
-    }
+    Ok(d)
 }
 
 #[cfg(test)]
@@ -1120,11 +780,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numeric_ids_and_line_order() {
-        assert_eq!(numeric_id("T12"), Some(12));
-        assert_eq!(numeric_id("s3"), Some(3));
-        assert_eq!(numeric_id("BtfOIVC3G2"), None);
-        assert_eq!(numeric_id("0"), None);
+    fn line_order() {
         let sorted = in_line_order(vec![
             "b.jsonl:10: x".into(),
             "a.jsonl:2: y".into(),

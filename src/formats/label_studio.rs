@@ -13,7 +13,8 @@ use std::io::Write;
 use quick_xml::escape::escape;
 use serde_json::{Map, Value, json};
 
-use super::import::{Parsed, RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
+use super::import::{RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
+use super::stream::JsonRecord;
 use super::{ExportError, ExportOptions, GOLD_ANNOTATOR, Keeps, OffsetUnit, Record, Report};
 use crate::model::{Origin, Project};
 use crate::offsets::OffsetMap;
@@ -154,29 +155,18 @@ pub fn export(
     Ok(report)
 }
 
-/// Reads a Label Studio JSON export (a list of tasks, or one task). Annotations keep
-/// the annotator Label Studio names; predictions become suggested spans of their
-/// model version.
-pub fn parse(src: &str, file: &str, default_annotator: &str, notes: &mut Vec<String>) -> Parsed {
-    let v: Value = match serde_json::from_str(src.trim_start_matches('\u{feff}')) {
-        Ok(v) => v,
-        Err(e) => return (vec![], vec![format!("{file}:{}: not JSON: {e}", e.line())]),
-    };
-    let tasks: Vec<&Value> = match &v {
-        Value::Array(a) => a.iter().collect(),
-        Value::Object(_) => vec![&v],
-        _ => return (vec![], vec![format!("{file}: expected a list of tasks")]),
-    };
-    let mut docs = Vec::new();
-    let mut errors = Vec::new();
-    for (ti, task) in tasks.iter().enumerate() {
-        let loc = format!("{file}: task {}", ti + 1);
-        match parse_task(task, &loc, default_annotator, notes) {
-            Ok(d) => docs.push(d),
-            Err(mut e) => errors.append(&mut e),
-        }
-    }
-    (docs, errors)
+/// Reads one task of a Label Studio JSON export (an element of its list of tasks, or
+/// the one task of a file that holds a single object). Annotations keep the annotator
+/// Label Studio names; predictions become suggested spans of their model version.
+pub fn parse_record(
+    rec: &JsonRecord,
+    file: &str,
+    default_annotator: &str,
+    notes: &mut Vec<String>,
+) -> Result<RawDoc, Vec<String>> {
+    let v: Value = serde_json::from_slice(&rec.bytes).map_err(|e| vec![rec.error_at(file, &e)])?;
+    let loc = format!("{file}:{}: task {}", rec.line, rec.index);
+    parse_task(&v, &loc, default_annotator, notes)
 }
 
 fn annotator_of(a: &Value) -> Option<String> {

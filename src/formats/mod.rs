@@ -14,10 +14,13 @@ pub mod doccano;
 pub mod hf_tokens;
 pub mod html;
 pub mod import;
+mod import_check;
+mod import_read;
 pub mod label_studio;
 pub mod predictions;
 pub mod spacy;
 pub mod spans_jsonl;
+pub mod stream;
 pub mod tagging;
 
 use std::fmt;
@@ -27,7 +30,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use import::{
-    ImportErrors, ImportFormat, Imported, detect, detect_strict, import_paths, import_paths_as,
+    ImportErrors, ImportFormat, ImportProgress, Imported, ImportedDoc, detect, detect_strict,
+    import_each, import_paths, import_paths_as,
 };
 
 use crate::model::{AnnotationSet, Corpus, Document, Problem, Project, Span};

@@ -12,9 +12,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use super::import::{
-    ImportErrors, ImportFormat, RawDoc, RawSet, build_set, in_line_order, read_paths,
-};
+use super::import::{ImportErrors, ImportFormat, RawDoc, RawSet, in_line_order, read_paths};
+use super::import_check::build_set_over;
 use crate::model::{
     AnnotationSet, Confidence, Corpus, DocStatus, LayerInfo, LayerKind, Origin, Review, sanitize_id,
 };
@@ -75,7 +74,7 @@ pub fn import_predictions(
             format.map_or("", |f| f.name())
         )]));
     }
-    let (raw_docs, mut notes, mut errors) = read_paths(paths, format, model, progress);
+    let (raw_docs, mut notes, mut errors) = read_paths(corpus, paths, format, model, progress);
     if raw_docs.is_empty() && errors.is_empty() {
         return Err(ImportErrors(vec!["no predictions found to import".into()]));
     }
@@ -100,8 +99,8 @@ pub fn import_predictions(
         let rs = one_set(raw.sets, model, &raw.loc, &mut notes);
         let built = if raw.tokenized {
             let rs = remap(rs, &offsets);
-            build_set(
-                corpus,
+            build_set_over(
+                &corpus.project,
                 &doc.text,
                 &doc.text,
                 &identity(&doc.text),
@@ -110,7 +109,15 @@ pub fn import_predictions(
                 rs,
             )
         } else {
-            build_set(corpus, &raw.text, &doc.text, &offsets, &doc_id, model, rs)
+            build_set_over(
+                &corpus.project,
+                &raw.text,
+                &doc.text,
+                &offsets,
+                &doc_id,
+                model,
+                rs,
+            )
         };
         match built {
             Ok(mut set) => {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::import::{
-    Parsed, RawDoc, RawRelation, RawSet, RawSpan, get_str, get_usize, parse_status, value_key,
+    RawDoc, RawRelation, RawSet, RawSpan, get_str, get_usize, parse_status, value_key,
 };
 use super::{ExportError, Record, Report, render_records};
 use crate::model::{Origin, Review, Span};
@@ -171,12 +171,14 @@ pub fn export_with(
     })
 }
 
-/// Reads spans-jsonl (as written above, or any `{"text", "spans"}` lines spaCy and
-/// Prodigy write). Offsets are scalar values over `text`.
-pub fn parse(src: &str, file: &str, default_annotator: &str) -> Parsed {
-    super::import::parse_lines(src, file, |line, loc| {
-        parse_line(line, loc, default_annotator).map_err(|e| vec![format!("{loc}: {e}")])
-    })
+/// Reads one line of spans-jsonl (as written above, or any `{"text", "spans"}` line
+/// spaCy and Prodigy write). Offsets are scalar values over `text`.
+pub(crate) fn parse_record(
+    line: &str,
+    loc: &str,
+    default_annotator: &str,
+) -> Result<RawDoc, Vec<String>> {
+    parse_line(line, loc, default_annotator).map_err(|e| vec![format!("{loc}: {e}")])
 }
 
 fn parse_line(line: &str, loc: &str, default_annotator: &str) -> Result<RawDoc, String> {

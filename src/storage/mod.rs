@@ -18,6 +18,7 @@ pub mod output;
 mod ron_io;
 pub mod stage;
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -181,10 +182,19 @@ pub fn read_stamped(root: &Path) -> Result<(Corpus, Stamps), StorageError> {
     let mut documents = Vec::new();
     let ddir = root.join(DOCUMENTS_DIR);
     confine::refuse_link(&ddir)?;
-    for path in ron_files(&ddir)? {
-        let stem = file_stem(&path);
-        confine::check_name("document id", &stem, &path)?;
-        let (doc, h) = read_document(&path)?;
+    // Files are parsed on all cores; errors are taken in file order, so the one
+    // reported is the same on every run.
+    let read: Vec<_> = ron_files(&ddir)?
+        .par_iter()
+        .map(|path| {
+            let stem = file_stem(path);
+            confine::check_name("document id", &stem, path)?;
+            let (doc, h) = read_document(path)?;
+            Ok((stem, doc, h))
+        })
+        .collect();
+    for r in read {
+        let (stem, doc, h): (String, Document, u64) = r?;
         stamps.insert(format!("{DOCUMENTS_DIR}/{stem}.ron"), h);
         documents.push(doc);
     }
@@ -213,10 +223,17 @@ pub fn read_stamped(root: &Path) -> Result<(Corpus, Stamps), StorageError> {
         for dir in annotators {
             let annotator = file_name(&dir);
             let sets = annotations.entry(annotator.clone()).or_default();
-            for path in ron_files(&dir)? {
-                let stem = file_stem(&path);
-                confine::check_name("document id", &stem, &path)?;
-                let (set, h) = read_set(&path, &annotator)?;
+            let read: Vec<_> = ron_files(&dir)?
+                .par_iter()
+                .map(|path| {
+                    let stem = file_stem(path);
+                    confine::check_name("document id", &stem, path)?;
+                    let (set, h) = read_set(path, &annotator)?;
+                    Ok((stem, set, h))
+                })
+                .collect();
+            for r in read {
+                let (stem, set, h): (String, AnnotationSet, u64) = r?;
                 stamps.insert(format!("{ANNOTATIONS_DIR}/{annotator}/{stem}.ron"), h);
                 sets.insert(stem, set);
             }
@@ -334,25 +351,31 @@ pub fn validate(corpus: &Corpus) -> Vec<Problem> {
     }
     let maps: BTreeMap<&str, OffsetMap> = corpus
         .documents
-        .iter()
+        .par_iter()
         .map(|d| (d.id.as_str(), OffsetMap::new(&d.text)))
         .collect();
-    for (annotator, sets) in &corpus.annotations {
-        for (doc_id, set) in sets {
+    let sets: Vec<(&String, &String, &AnnotationSet)> = corpus
+        .annotations
+        .iter()
+        .flat_map(|(a, sets)| sets.iter().map(move |(d, s)| (a, d, s)))
+        .collect();
+    // Sets are checked on all cores; problems come out in file order.
+    let problems: Vec<Vec<Problem>> = sets
+        .par_iter()
+        .map(|&(annotator, doc_id, set)| {
             let file = format!("{ANNOTATIONS_DIR}/{annotator}/{doc_id}.ron");
             match (corpus.document(doc_id), maps.get(doc_id.as_str())) {
-                (Some(doc), Some(map)) => {
-                    out.extend(validate_set(&corpus.project, doc, map, set, &file))
-                }
-                _ => out.push(Problem {
+                (Some(doc), Some(map)) => validate_set(&corpus.project, doc, map, set, &file),
+                _ => vec![Problem {
                     file,
                     message: format!(
                         "annotates document {doc_id:?}, which is not in {DOCUMENTS_DIR}/"
                     ),
-                }),
+                }],
             }
-        }
-    }
+        })
+        .collect();
+    out.extend(problems.into_iter().flatten());
     out
 }
 

@@ -227,21 +227,25 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+/// fsyncs every file of a folder tree (many at once: a brat export holds two files a
+/// document), then each folder.
 fn sync_tree(dir: &Path) {
     let mut stack = vec![dir.to_path_buf()];
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
     while let Some(d) = stack.pop() {
         for e in fs::read_dir(&d).into_iter().flatten().flatten() {
             match e.file_type() {
                 Ok(t) if t.is_dir() => stack.push(e.path()),
-                Ok(t) if t.is_file() => {
-                    if let Ok(f) = File::open(e.path()) {
-                        let _ = f.sync_all();
-                    }
-                }
+                Ok(t) if t.is_file() => files.push(e.path()),
                 _ => {}
             }
         }
-        sync_dir(&d);
+        dirs.push(d);
+    }
+    let _ = super::stage::sync_files(files.iter().map(PathBuf::as_path));
+    for d in dirs.iter().rev() {
+        sync_dir(d);
     }
 }
 

@@ -11,10 +11,12 @@
 //! Temporary files and staging folders all start with [`TMP_PREFIX`], which a
 //! project's `.gitignore` lists.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::StorageError;
 use super::confine::{self, check_name};
@@ -24,7 +26,7 @@ pub const TMP_PREFIX: &str = ".spanbench-tmp-";
 const MANIFEST: &str = "manifest";
 
 /// A project file a batch writes, by where it lives.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     Document(String),
     Set { annotator: String, doc: String },
@@ -61,23 +63,70 @@ impl Target {
         }
     }
 
+    /// Where the target lives under `root` (names not checked: see [`Target::check`]).
+    pub fn path(&self, root: &Path) -> PathBuf {
+        match self {
+            Target::Project => root.join(super::PROJECT_FILE),
+            Target::Document(d) => root.join(super::DOCUMENTS_DIR).join(format!("{d}.ron")),
+            Target::Set { annotator, doc } => root
+                .join(super::ANNOTATIONS_DIR)
+                .join(annotator)
+                .join(format!("{doc}.ron")),
+        }
+    }
+
+    /// Checks the names a target is built from.
+    fn check_names(&self, root: &Path) -> Result<(), StorageError> {
+        let shown = || root.join(self.rel());
+        match self {
+            Target::Project => Ok(()),
+            Target::Document(d) => check_name("document id", d, &shown()),
+            Target::Set { annotator, doc } => {
+                check_name("annotator name", annotator, &shown())?;
+                check_name("document id", doc, &shown())
+            }
+        }
+    }
+
+    /// Checks the names and confines the path: no link on the way, under the root.
     fn check(&self, root: &Path) -> Result<PathBuf, StorageError> {
-        let shown = root.join(self.rel());
+        self.check_names(root)?;
         match self {
             Target::Project => confine::confined(root, &[super::PROJECT_FILE]),
             Target::Document(d) => {
-                check_name("document id", d, &shown)?;
                 confine::confined(root, &[super::DOCUMENTS_DIR, &format!("{d}.ron")])
             }
-            Target::Set { annotator, doc } => {
-                check_name("annotator name", annotator, &shown)?;
-                check_name("document id", doc, &shown)?;
-                confine::confined(
-                    root,
-                    &[super::ANNOTATIONS_DIR, annotator, &format!("{doc}.ron")],
-                )
-            }
+            Target::Set { annotator, doc } => confine::confined(
+                root,
+                &[super::ANNOTATIONS_DIR, annotator, &format!("{doc}.ron")],
+            ),
         }
+    }
+}
+
+/// Folders already checked in one batch (no link on the way, under the root once links
+/// are resolved), so a batch of thousands of files checks each folder once.
+#[derive(Default)]
+struct Checked(HashSet<PathBuf>);
+
+impl Checked {
+    /// Where `target` goes, checked as [`Target::check`] does, folders once.
+    fn dest(&mut self, root: &Path, target: &Target) -> Result<PathBuf, StorageError> {
+        let path = target.path(root);
+        if let Some(parent) = path.parent()
+            && self.0.contains(parent)
+        {
+            target.check_names(root)?;
+            confine::refuse_link(&path)?;
+            return Ok(path);
+        }
+        let dest = target.check(root)?;
+        if let Some(parent) = dest.parent()
+            && fs::symlink_metadata(parent).is_ok_and(|m| m.is_dir())
+        {
+            self.0.insert(parent.to_path_buf());
+        }
+        Ok(dest)
     }
 }
 
@@ -86,6 +135,9 @@ pub struct Batch {
     root: PathBuf,
     dir: Option<tempfile::TempDir>,
     files: Vec<(Target, PathBuf)>,
+    index: HashMap<Target, usize>,
+    checked: Checked,
+    staged: usize,
 }
 
 impl Batch {
@@ -94,6 +146,9 @@ impl Batch {
             root: root.to_path_buf(),
             dir: None,
             files: Vec::new(),
+            index: HashMap::new(),
+            checked: Checked::default(),
+            staged: 0,
         }
     }
 
@@ -105,7 +160,7 @@ impl Batch {
         self.files.len()
     }
 
-    fn staging(&mut self) -> Result<&Path, StorageError> {
+    fn staging(&mut self) -> Result<PathBuf, StorageError> {
         if self.dir.is_none() {
             confine::check_under_root(&self.root, &self.root)?;
             let dir = tempfile::Builder::new()
@@ -114,31 +169,61 @@ impl Batch {
                 .map_err(|e| StorageError::io(&self.root, e))?;
             self.dir = Some(dir);
         }
-        Ok(self.dir.as_ref().map(|d| d.path()).unwrap_or(&self.root))
+        Ok(self
+            .dir
+            .as_ref()
+            .map_or_else(|| self.root.clone(), |d| d.path().to_path_buf()))
     }
 
-    /// Stages `bytes` for `target`, fsynced. A later stage of the same target replaces
-    /// the earlier one.
+    /// Stages `bytes` for `target`. A later stage of the same target replaces the
+    /// earlier one. Staged files are made durable together by [`Batch::commit`].
     pub fn add(&mut self, target: Target, bytes: &[u8]) -> Result<(), StorageError> {
-        let dest = target.check(&self.root)?;
-        let n = self.files.len();
-        let staged = self.staging()?.join(n.to_string());
-        let io = |e| StorageError::io(&dest, e);
-        let mut f = fs::File::create(&staged).map_err(io)?;
-        // A replaced file keeps its permissions; a new one gets what any new file gets.
-        if let Ok(meta) = fs::metadata(&dest)
-            && meta.is_file()
-        {
-            f.set_permissions(meta.permissions()).map_err(io)?;
-        }
-        f.write_all(bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-        self.files.retain(|(t, _)| *t != target);
-        self.files.push((target, staged));
+        let dest = self.checked.dest(&self.root, &target)?;
+        let staged = self.staging()?.join(self.staged.to_string());
+        self.staged += 1;
+        write_staged(&dest, &staged, bytes)?;
+        self.record(target, staged);
         Ok(())
     }
 
-    /// Renames every staged file into place; returns how many.
+    /// Stages many files at once, written in parallel. Fails on the first target (in
+    /// the order given) that cannot be written; what was staged stays staged.
+    pub fn add_all(&mut self, items: Vec<(Target, Vec<u8>)>) -> Result<(), StorageError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let dir = self.staging()?;
+        let mut planned = Vec::with_capacity(items.len());
+        for (target, bytes) in items {
+            let dest = self.checked.dest(&self.root, &target)?;
+            let staged = dir.join(self.staged.to_string());
+            self.staged += 1;
+            planned.push((target, dest, staged, bytes));
+        }
+        let results: Vec<Result<(), StorageError>> = planned
+            .par_iter()
+            .map(|(_, dest, staged, bytes)| write_staged(dest, staged, bytes))
+            .collect();
+        for ((target, _, staged, _), r) in planned.into_iter().zip(results) {
+            r?;
+            self.record(target, staged);
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, target: Target, staged: PathBuf) {
+        match self.index.get(&target) {
+            Some(&i) => self.files[i].1 = staged,
+            None => {
+                self.index.insert(target.clone(), self.files.len());
+                self.files.push((target, staged));
+            }
+        }
+    }
+
+    /// Makes every staged file durable (fsynced in parallel), writes the manifest and
+    /// renames every file into place, then fsyncs each folder written to once; returns
+    /// how many files were written.
     pub fn commit(mut self) -> Result<usize, StorageError> {
         if self.files.is_empty() {
             return Ok(0);
@@ -146,7 +231,8 @@ impl Batch {
         // Documents before the sets on them, project.ron (the annotator list) last, so
         // a reader in between never sees a set without its document.
         self.files.sort_by(|a, b| a.0.cmp(&b.0));
-        let dir = self.staging()?.to_path_buf();
+        let dir = self.staging()?;
+        sync_files(self.files.iter().map(|(_, p)| p.as_path()))?;
         let mut manifest = String::new();
         for (t, staged) in &self.files {
             let name = staged
@@ -167,9 +253,9 @@ impl Batch {
         sync_dir(&dir);
         let n = self.files.len();
         let result = roll_forward(&self.root, &dir);
-        let moved_some = self.files.iter().any(|(_, staged)| !staged.exists());
         if let Some(d) = self.dir.take() {
-            if result.is_ok() || !moved_some {
+            let moved_some = || self.files.iter().any(|(_, staged)| !staged.exists());
+            if result.is_ok() || !moved_some() {
                 // Done, or failed before the first rename: the project is as it was.
                 let _ = d.close();
             } else {
@@ -180,6 +266,51 @@ impl Batch {
         result.map(|_| n)
     }
 }
+
+/// Writes one staged file (not yet fsynced), with the permissions of the file it will
+/// replace, or those any new file gets.
+fn write_staged(dest: &Path, staged: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+    let io = |e| StorageError::io(dest, e);
+    let mut f = fs::File::create(staged).map_err(io)?;
+    if let Ok(meta) = fs::metadata(dest)
+        && meta.is_file()
+    {
+        f.set_permissions(meta.permissions()).map_err(io)?;
+    }
+    f.write_all(bytes).map_err(io)
+}
+
+/// fsync of many files at once. fsync waits on the disk, not the processor, so more
+/// threads than cores keep the disk's queue full and let the file system fold the
+/// flushes into few journal commits.
+pub(super) fn sync_files<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<(), StorageError> {
+    let paths: Vec<&Path> = paths.collect();
+    let sync = |p: &&Path| {
+        fs::File::open(p)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| StorageError::io(p, e))
+    };
+    let results: Vec<Result<(), StorageError>> = match io_pool() {
+        Some(pool) => pool.install(|| paths.par_iter().map(sync).collect()),
+        None => paths.iter().map(sync).collect(),
+    };
+    results.into_iter().collect()
+}
+
+/// The threads that wait on fsync.
+fn io_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(IO_THREADS)
+            .thread_name(|i| format!("spanbench-sync-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+const IO_THREADS: usize = 16;
 
 fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {
@@ -196,27 +327,35 @@ fn roll_forward(root: &Path, dir: &Path) -> Result<(), StorageError> {
         .map_err(|e| StorageError::io(&dir.join(MANIFEST), e))?;
     let mut moves = Vec::new();
     let mut touched = BTreeSet::new();
+    let mut checked = Checked::default();
     for line in manifest.lines() {
         let Some((name, rel)) = line.split_once('\t') else {
             continue;
         };
         let staged = dir.join(name);
-        if name.contains('/') || name.starts_with('.') || !staged.is_file() {
+        // Only plain files of this folder; entries moved already are skipped.
+        if name.contains('/')
+            || name.starts_with('.')
+            || !fs::symlink_metadata(&staged).is_ok_and(|m| m.is_file())
+        {
             continue;
         }
         let Some(target) = Target::parse(rel) else {
             return Err(StorageError::Outside(root.join(rel)));
         };
-        let dest = target.check(root)?;
+        let dest = target.path(root);
+        if let Some(parent) = dest.parent()
+            && !touched.contains(parent)
+        {
+            confine::create_dirs(root, parent)?;
+            touched.insert(parent.to_path_buf());
+        }
+        let dest = checked.dest(root, &target)?;
         if fs::symlink_metadata(&dest).is_ok_and(|m| !m.is_file()) {
             return Err(StorageError::io(
                 &dest,
                 std::io::Error::other("something other than a file is in the way"),
             ));
-        }
-        if let Some(parent) = dest.parent() {
-            confine::create_dirs(root, parent)?;
-            touched.insert(parent.to_path_buf());
         }
         moves.push((staged, dest));
     }

@@ -20,7 +20,7 @@ use crate::formats::{
     self, ExportError, ExportFormat, ExportOptions, Layer, Nesting, OffsetUnit, TagScheme,
 };
 use crate::model::Label;
-use crate::session::Session;
+use crate::session::{Session, StreamedImportError};
 use crate::storage;
 
 const NO_DIALOG: &str = "No file was chosen. If no dialog appeared, this system has no file-dialog service: type the path above instead.";
@@ -410,50 +410,56 @@ impl SpanbenchApp {
                 Ok((s, _)) => s,
                 Err(e) => return failed(format!("Import failed: {e}")),
             };
-            let imported = match &model {
-                Some(m) => {
-                    formats::predictions::import_predictions(&s.corpus, &paths, format, m, progress)
-                        .map(|mi| {
-                            s.set_layer_info(&mi.layer, mi.info);
-                            formats::import::Imported {
-                                documents: Vec::new(),
-                                sets: mi.sets,
-                                notes: mi.notes,
-                            }
-                        })
+            let refused = |e: formats::ImportErrors| {
+                let problems = e.0;
+                let mut error = problems.first().cloned().unwrap_or_default();
+                if problems.len() > 1 {
+                    error.push_str(&format!(
+                        " (and {} more problem(s), all listed in the report)",
+                        problems.len() - 1
+                    ));
                 }
-                None => formats::import::import_paths_as(
-                    &s.corpus, &paths, format, &annotator, progress,
-                ),
+                let retry = Dialog::Import {
+                    paths: paths_text.clone(),
+                    format,
+                    annotator: annotator.clone(),
+                    model: model.clone(),
+                    error: Some(error),
+                };
+                JobOutcome::ImportFailed { problems, retry }
             };
-            match imported {
-                Ok(imported) => {
-                    let sets = imported.sets.len();
-                    let notes = imported.notes;
-                    let added = s.add_imported(imported.documents, imported.sets);
-                    match s.save() {
-                        Ok(_) => JobOutcome::Imported { added, sets, notes },
-                        Err(e) => failed(format!("Import failed: {e}; nothing was imported")),
+            // A model's predictions: matched to the project's documents by text, into
+            // a model layer, saved in one commit.
+            if let Some(m) = &model {
+                return match formats::predictions::import_predictions(
+                    &s.corpus, &paths, format, m, progress,
+                ) {
+                    Ok(mi) => {
+                        s.set_layer_info(&mi.layer, mi.info);
+                        let sets = mi.sets.len();
+                        let added = s.add_imported(Vec::new(), mi.sets);
+                        match s.save() {
+                            Ok(_) => JobOutcome::Imported {
+                                added,
+                                sets,
+                                notes: mi.notes,
+                            },
+                            Err(e) => failed(format!("Import failed: {e}; nothing was imported")),
+                        }
                     }
-                }
-                Err(e) => {
-                    let problems = e.0;
-                    let mut error = problems.first().cloned().unwrap_or_default();
-                    if problems.len() > 1 {
-                        error.push_str(&format!(
-                            " (and {} more problem(s), all listed in the report)",
-                            problems.len() - 1
-                        ));
-                    }
-                    let retry = Dialog::Import {
-                        paths: paths_text,
-                        format,
-                        annotator,
-                        model,
-                        error: Some(error),
-                    };
-                    JobOutcome::ImportFailed { problems, retry }
-                }
+                    Err(e) => refused(e),
+                };
+            }
+            // Streamed straight into the project: staged as read, committed once.
+            let mut files = |p: &formats::ImportProgress| progress(p.files_done, p.files);
+            match s.import_streamed(&paths, format, &annotator, &mut files) {
+                Ok(imported) => JobOutcome::Imported {
+                    added: imported.added,
+                    sets: imported.sets,
+                    notes: imported.notes,
+                },
+                Err(StreamedImportError::Refused(e)) => refused(e),
+                Err(e) => failed(format!("Import failed: {e}")),
             }
         }));
         Ok(())
