@@ -3,6 +3,7 @@
 
 pub mod agreement;
 pub mod blocks;
+pub mod curation;
 pub mod cli;
 pub mod edit;
 pub mod formats;
@@ -13,6 +14,7 @@ pub mod model;
 pub mod offsets;
 pub mod search;
 pub mod session;
+pub mod stats;
 pub mod storage;
 pub mod ui;
 pub mod watch;
