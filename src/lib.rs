@@ -3,8 +3,8 @@
 
 pub mod agreement;
 pub mod blocks;
-pub mod curation;
 pub mod cli;
+pub mod curation;
 pub mod edit;
 pub mod formats;
 pub mod history;

@@ -356,7 +356,11 @@ impl Session {
     /// Applies edits to several documents of `layer` as ONE undo step (a pre-merge).
     /// All or nothing: if one fails, those already applied are undone and the error
     /// returned.
-    pub fn apply_many(&mut self, layer: &str, edits: Vec<(String, Edit)>) -> Result<(), SessionError> {
+    pub fn apply_many(
+        &mut self,
+        layer: &str,
+        edits: Vec<(String, Edit)>,
+    ) -> Result<(), SessionError> {
         self.check_editable(layer)?;
         self.check_writable()?;
         let mut done: Vec<(Target, Edit)> = Vec::new();

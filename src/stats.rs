@@ -129,10 +129,11 @@ pub fn first_span(
     };
     for d in &corpus.documents {
         for a in &layers {
-            if let Some(s) = corpus
-                .set(a, &d.id)
-                .and_then(|set| set.spans.iter().find(|s| label.is_none_or(|l| s.label == l)))
-            {
+            if let Some(s) = corpus.set(a, &d.id).and_then(|set| {
+                set.spans
+                    .iter()
+                    .find(|s| label.is_none_or(|l| s.label == l))
+            }) {
                 return Some((a.clone(), d.id.clone(), s.id));
             }
         }

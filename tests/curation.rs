@@ -115,8 +115,10 @@ fn the_samples_hand_made_gold_resolves_what_it_agrees_with() {
                     let Some(v) = cur.version_spans(&corpus, r, a) else {
                         continue;
                     };
-                    let theirs: Vec<(usize, usize, String)> =
-                        v.iter().map(|s| (s.start, s.end, s.label.clone())).collect();
+                    let theirs: Vec<(usize, usize, String)> = v
+                        .iter()
+                        .map(|s| (s.start, s.end, s.label.clone()))
+                        .collect();
                     assert!(gold.is_empty() || theirs != gold, "{unit:?}");
                 }
             }
@@ -176,9 +178,19 @@ fn every_decision_on_every_sample_disagreement_is_one_step_that_undo_restores_ex
     let mut cur = Curation::build(&s.corpus, team(&s.corpus));
     let before = s.corpus.clone();
     for r in all_units(&cur) {
-        for action in [Action::Take(0), Action::Take(1), Action::Reject, Action::AcceptEdited] {
+        for action in [
+            Action::Take(0),
+            Action::Take(1),
+            Action::Reject,
+            Action::AcceptEdited,
+        ] {
             let has_version = match action {
-                Action::Take(a) => cur.unit(r).unwrap().versions.iter().any(|v| v.annotator == a),
+                Action::Take(a) => cur
+                    .unit(r)
+                    .unwrap()
+                    .versions
+                    .iter()
+                    .any(|v| v.annotator == a),
                 _ => true,
             };
             if !has_version {
@@ -264,7 +276,9 @@ fn a_bad_decision_in_a_file_is_reported_with_its_file() {
         1,
     );
     std::fs::write(&path, bad).unwrap();
-    let err = Session::open(&root, "curator").err().expect("must be refused");
+    let err = Session::open(&root, "curator")
+        .err()
+        .expect("must be refused");
     let msg = err.to_string();
     assert!(msg.contains("2 problem(s)"), "{msg}");
     let problems: Vec<String> = storage::validate(&storage::read(&root).unwrap())
@@ -274,7 +288,9 @@ fn a_bad_decision_in_a_file_is_reported_with_its_file() {
     assert_eq!(
         problems,
         [
-            format!("annotations/gold/{doc}.ron: decision [1..99999): end is past the end of the text (2753 chars)"),
+            format!(
+                "annotations/gold/{doc}.ron: decision [1..99999): end is past the end of the text (2753 chars)"
+            ),
             format!("annotations/gold/{doc}.ron: decision [9..4): start is not before end"),
         ]
     );
@@ -284,7 +300,11 @@ fn a_bad_decision_in_a_file_is_reported_with_its_file() {
 fn the_pre_merge_of_the_sample_adds_nothing_over_its_hand_made_gold() {
     let corpus = storage::load(&sample()).unwrap();
     let t = team(&corpus);
-    for strategy in [Strategy::Unanimous, Strategy::Majority, Strategy::Threshold(1)] {
+    for strategy in [
+        Strategy::Unanimous,
+        Strategy::Majority,
+        Strategy::Threshold(1),
+    ] {
         let plan = premerge::plan(&corpus, &t, strategy).unwrap();
         if strategy == Strategy::Threshold(1) {
             // Every unit already has gold spans or is an extra gold left empty: what
@@ -320,7 +340,10 @@ fn a_pre_merge_into_an_empty_gold_layer_then_every_disagreement_by_hand() {
             let m = &s.corpus.set("mariam", &d.id).unwrap().spans;
             let t = &s.corpus.set("tomas", &d.id).unwrap().spans;
             m.iter()
-                .filter(|x| t.iter().any(|y| (y.start, y.end, &y.label) == (x.start, x.end, &x.label)))
+                .filter(|x| {
+                    t.iter()
+                        .any(|y| (y.start, y.end, &y.label) == (x.start, x.end, &x.label))
+                })
                 .count()
         })
         .sum();
@@ -330,7 +353,12 @@ fn a_pre_merge_into_an_empty_gold_layer_then_every_disagreement_by_hand() {
     // One undo step for the whole pre-merge, over both documents.
     let after = s.corpus.clone();
     s.undo().unwrap();
-    assert!(s.corpus.annotations.get("gold").is_none_or(|m| m.values().all(|x| x.is_empty())));
+    assert!(
+        s.corpus
+            .annotations
+            .get("gold")
+            .is_none_or(|m| m.values().all(|x| x.is_empty()))
+    );
     s.redo().unwrap();
     assert!(s.corpus == after);
     // Running it again adds nothing.
@@ -385,11 +413,14 @@ fn editing_a_unit_starts_from_a_version_and_is_accepted_as_one_step() {
     let mut s = open(&root);
     let mut cur = Curation::build(&s.corpus, team(&s.corpus));
     // A boundary disagreement: mariam "Prime Minister Nikol Pashinyan", tomas "Pashinyan".
-    let r = cur.find(0, 67, 91).expect("the sample's first boundary disagreement");
+    let r = cur
+        .find(0, 67, 91)
+        .expect("the sample's first boundary disagreement");
     let before = s.corpus.clone();
     let mark = s.history.undo_len();
     let (edit, ids) = seed_edit(&s.corpus, &cur, r).unwrap().unwrap();
-    s.apply_many("gold", vec![(cur.documents[0].clone(), edit)]).unwrap();
+    s.apply_many("gold", vec![(cur.documents[0].clone(), edit)])
+        .unwrap();
     assert_eq!(ids.len(), 1);
     s.annotator = "gold".into();
     let doc = cur.documents[0].clone();
@@ -402,9 +433,15 @@ fn editing_a_unit_starts_from_a_version_and_is_accepted_as_one_step() {
     s.apply_many("gold", vec![(doc.clone(), edit)]).unwrap();
     s.history.link_since(mark);
     cur.refresh_doc(&s.corpus, &doc);
-    assert_eq!(cur.resolution(r).unwrap(), &Resolution::Decided(Choice::Edited));
+    assert_eq!(
+        cur.resolution(r).unwrap(),
+        &Resolution::Decided(Choice::Edited)
+    );
     let gold = &s.corpus.set("gold", &doc).unwrap().spans;
-    assert!(gold.iter().any(|x| (x.start, x.end, x.label.as_str()) == (82, 91, "PLACE")));
+    assert!(
+        gold.iter()
+            .any(|x| (x.start, x.end, x.label.as_str()) == (82, 91, "PLACE"))
+    );
     // One undo takes the whole edit back.
     s.undo().unwrap();
     assert!(same_annotations(&s.corpus, &before));
@@ -447,7 +484,9 @@ fn bad_teams_are_refused_with_one_line() {
     };
     assert!(err(Some("tomas"), None).contains("is a person's layer"));
     assert!(err(Some("nobody"), None).contains("not a layer of this project"));
-    assert!(err(None, Some(&["mariam".into(), "nobody".into()])).contains("no annotator \"nobody\""));
+    assert!(
+        err(None, Some(&["mariam".into(), "nobody".into()])).contains("no annotator \"nobody\"")
+    );
     assert!(err(None, Some(&["mariam".into(), "gold".into()])).contains("is the gold layer"));
     assert!(err(None, Some(&["mariam".into(), "mariam".into()])).contains("named twice"));
     assert!(err(None, Some(&["mariam".into()])).contains("at least 2"));
@@ -468,7 +507,11 @@ fn text() -> String {
 
 fn span(id: u32, a: usize, b: usize, l: usize) -> Span {
     let (a, b) = (a % TEXT_LEN, b % TEXT_LEN);
-    let (a, b) = if a == b { (a, a + 1) } else { (a.min(b), a.max(b)) };
+    let (a, b) = if a == b {
+        (a, a + 1)
+    } else {
+        (a.min(b), a.max(b))
+    };
     Span {
         id: SpanId(id),
         start: a,
@@ -494,22 +537,36 @@ fn corpus_of(layers: &[Layer], gold: &Layer, decided: &[usize]) -> Corpus {
         set.status = DocStatus::Done;
         for (k, &(a, b, l)) in spans.iter().enumerate() {
             let s = span(k as u32 + 1, a, b, l);
-            if !set.spans.iter().any(|x| (x.start, x.end, &x.label) == (s.start, s.end, &s.label)) {
+            if !set
+                .spans
+                .iter()
+                .any(|x| (x.start, x.end, &x.label) == (s.start, s.end, &s.label))
+            {
                 set.spans.push(s);
             }
         }
         set.sort();
-        corpus.annotations.entry(set.annotator.clone()).or_default().insert("d".into(), set);
+        corpus
+            .annotations
+            .entry(set.annotator.clone())
+            .or_default()
+            .insert("d".into(), set);
     }
     let mut g = AnnotationSet::new("d", "gold");
     for (k, &(a, b, l)) in gold.iter().enumerate() {
         let s = span(k as u32 + 1, a, b, l);
-        if !g.spans.iter().any(|x| (x.start, x.end, &x.label) == (s.start, s.end, &s.label)) {
+        if !g
+            .spans
+            .iter()
+            .any(|x| (x.start, x.end, &x.label) == (s.start, s.end, &s.label))
+        {
             g.spans.push(s);
         }
     }
     g.sort();
-    corpus.annotations.insert("gold".into(), [("d".to_string(), g)].into());
+    corpus
+        .annotations
+        .insert("gold".into(), [("d".to_string(), g)].into());
     // Decisions on some of the disagreements (by index).
     let t = Team::resolve(&corpus, None, None).unwrap();
     let cur = Curation::build(&corpus, t);

@@ -180,7 +180,11 @@ pub fn doc_spans<'a>(
 }
 
 /// A set's spans of the labels in `index`, in canonical order.
-pub fn set_spans(set: &AnnotationSet, labels: &[String], index: &HashMap<&str, u32>) -> Vec<SpanRef> {
+pub fn set_spans(
+    set: &AnnotationSet,
+    labels: &[String],
+    index: &HashMap<&str, u32>,
+) -> Vec<SpanRef> {
     let mut spans: Vec<SpanRef> = set
         .spans
         .iter()

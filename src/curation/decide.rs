@@ -206,9 +206,18 @@ impl Curation {
     /// Carries out `action` on unit `r` in the gold layer through the session (one undo
     /// step) and brings the unit's document up to date. The gold layer must be
     /// editable in the session ([`Session::unlock_layer`]).
-    pub fn decide(&mut self, session: &mut Session, r: UnitRef, action: Action) -> Result<(), CurationError> {
+    pub fn decide(
+        &mut self,
+        session: &mut Session,
+        r: UnitRef,
+        action: Action,
+    ) -> Result<(), CurationError> {
         let edit = decision_edit(&session.corpus, self, r, action)?;
-        let doc = self.documents.get(r.doc).cloned().ok_or(CurationError::NoSuchUnit)?;
+        let doc = self
+            .documents
+            .get(r.doc)
+            .cloned()
+            .ok_or(CurationError::NoSuchUnit)?;
         session.apply_many(&self.team.gold, vec![(doc.clone(), edit)])?;
         self.refresh_doc(&session.corpus, &doc);
         Ok(())

@@ -64,7 +64,12 @@ pub fn feedback(
     let Some(d) = corpus.document(doc) else {
         return Err(CurationError::NoSuchUnit);
     };
-    let labels: Vec<String> = corpus.project.labels.iter().map(|l| l.key.clone()).collect();
+    let labels: Vec<String> = corpus
+        .project
+        .labels
+        .iter()
+        .map(|l| l.key.clone())
+        .collect();
     let index = label_index(&labels);
     let names = [annotator.to_string(), gold.to_string()];
     let ds = doc_spans(corpus, d, &names, &labels, &index);

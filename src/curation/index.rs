@@ -125,7 +125,12 @@ fn build_doc(
 impl Curation {
     /// Finds every disagreement of the corpus and how each stands.
     pub fn build(corpus: &Corpus, team: Team) -> Self {
-        let labels: Vec<String> = corpus.project.labels.iter().map(|l| l.key.clone()).collect();
+        let labels: Vec<String> = corpus
+            .project
+            .labels
+            .iter()
+            .map(|l| l.key.clone())
+            .collect();
         let index = label_index(&labels);
         let docs: Vec<DocUnits> = (0..corpus.documents.len())
             .into_par_iter()
@@ -232,8 +237,10 @@ impl Curation {
     pub fn find(&self, doc: usize, start: usize, end: usize) -> Option<UnitRef> {
         let units = self.units(doc);
         let i = units.partition_point(|u| (u.start, u.end) < (start, end));
-        (units.get(i).is_some_and(|u| (u.start, u.end) == (start, end)))
-            .then_some(UnitRef { doc, unit: i })
+        (units
+            .get(i)
+            .is_some_and(|u| (u.start, u.end) == (start, end)))
+        .then_some(UnitRef { doc, unit: i })
     }
 
     /// The first disagreement of document `doc` whose extent contains char `c`, the
@@ -257,7 +264,11 @@ impl Curation {
     /// whose (start, end) is `after` (`None`: from the document's start), then in the
     /// following documents, then from the first document again. Returns it and whether
     /// the search went past the last document.
-    pub fn next_unresolved(&self, doc: usize, after: Option<(usize, usize)>) -> Option<(UnitRef, bool)> {
+    pub fn next_unresolved(
+        &self,
+        doc: usize,
+        after: Option<(usize, usize)>,
+    ) -> Option<(UnitRef, bool)> {
         if self.unresolved == 0 || self.docs.is_empty() {
             return None;
         }
@@ -274,7 +285,11 @@ impl Curation {
                 continue;
             }
             // Back in the starting document: only what lies before the position.
-            let end = if d == doc { from } else { self.docs[d].units.len() };
+            let end = if d == doc {
+                from
+            } else {
+                self.docs[d].units.len()
+            };
             if let Some(unit) = (0..end).find(|&u| self.unresolved_at(d, u)) {
                 return Some((UnitRef { doc: d, unit }, wrap));
             }
@@ -334,7 +349,12 @@ impl Curation {
 
     /// Annotator `a`'s (an index into [`Team::annotators`]) spans in a unit; `None`
     /// when they have not annotated the document.
-    pub fn version_spans<'a>(&self, corpus: &'a Corpus, r: UnitRef, a: usize) -> Option<Vec<&'a Span>> {
+    pub fn version_spans<'a>(
+        &self,
+        corpus: &'a Corpus,
+        r: UnitRef,
+        a: usize,
+    ) -> Option<Vec<&'a Span>> {
         let unit = self.unit(r)?;
         let v = unit.versions.iter().find(|v| v.annotator == a)?;
         let set = corpus.set(self.team.annotators.get(a)?, self.documents.get(r.doc)?)?;

@@ -77,9 +77,7 @@ pub enum CurationError {
         "unknown strategy {0:?}; use unanimous, majority or threshold:K (K annotators must agree)"
     )]
     BadStrategy(String),
-    #[error(
-        "threshold:{k} is out of range: with {n} annotators K must be between 1 and {n}"
-    )]
+    #[error("threshold:{k} is out of range: with {n} annotators K must be between 1 and {n}")]
     ThresholdOutOfRange { k: usize, n: usize },
     #[error("{0} has not annotated this document, so there is no version of theirs to take")]
     NoVersion(String),

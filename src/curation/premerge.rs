@@ -235,7 +235,15 @@ fn plan_doc(
         let mut edits: Vec<Edit> = add
             .iter()
             .enumerate()
-            .map(|(k, s)| Edit::AddSpan(new_span(&doc.text, &map, s, labels, SpanId(first + k as u32))))
+            .map(|(k, s)| {
+                Edit::AddSpan(new_span(
+                    &doc.text,
+                    &map,
+                    s,
+                    labels,
+                    SpanId(first + k as u32),
+                ))
+            })
             .collect();
         let status = set.map_or(DocStatus::New, |s| s.status);
         if status == DocStatus::New {
@@ -257,7 +265,13 @@ fn plan_doc(
 }
 
 /// A gold span at `s`'s place with a new id; its text is cut from the document.
-pub(super) fn new_span(text: &str, map: &OffsetMap, s: &SpanRef, labels: &[String], id: SpanId) -> Span {
+pub(super) fn new_span(
+    text: &str,
+    map: &OffsetMap,
+    s: &SpanRef,
+    labels: &[String],
+    id: SpanId,
+) -> Span {
     let cut = match (map.char_to_byte(s.start), map.char_to_byte(s.end)) {
         (Some(a), Some(b)) => text.get(a..b).unwrap_or(""),
         _ => "",
@@ -276,9 +290,18 @@ pub(super) fn new_span(text: &str, map: &OffsetMap, s: &SpanRef, labels: &[Strin
 }
 
 /// Plans the pre-merge of the team's layers into its gold layer with `strategy`.
-pub fn plan(corpus: &Corpus, team: &Team, strategy: Strategy) -> Result<PremergePlan, CurationError> {
+pub fn plan(
+    corpus: &Corpus,
+    team: &Team,
+    strategy: Strategy,
+) -> Result<PremergePlan, CurationError> {
     strategy.check(team.annotators.len())?;
-    let labels: Vec<String> = corpus.project.labels.iter().map(|l| l.key.clone()).collect();
+    let labels: Vec<String> = corpus
+        .project
+        .labels
+        .iter()
+        .map(|l| l.key.clone())
+        .collect();
     let index = label_index(&labels);
     let per: Vec<Option<DocPlan>> = (0..corpus.documents.len())
         .into_par_iter()

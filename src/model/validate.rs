@@ -102,7 +102,9 @@ pub fn validate_set(
         if d.start >= d.end {
             p(format!("{who}: start is not before end"));
         } else if d.end > n {
-            p(format!("{who}: end is past the end of the text ({n} chars)"));
+            p(format!(
+                "{who}: end is past the end of the text ({n} chars)"
+            ));
         }
         if let crate::model::Choice::Took(a) = &d.choice
             && a.trim().is_empty()
