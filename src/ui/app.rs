@@ -626,8 +626,13 @@ impl SpanbenchApp {
             });
             return;
         };
-        // Titles wrap (and break long words) to the pane's width rather than widen it.
-        ui.add(egui::Label::new(egui::RichText::new(&doc.title).heading()).wrap());
+        if self.curation.is_open() {
+            // The curation strip needs the room: one line of title.
+            ui.add(egui::Label::new(egui::RichText::new(&doc.title).strong()).truncate());
+        } else {
+            // Titles wrap (and break long words) to the pane's width rather than widen it.
+            ui.add(egui::Label::new(egui::RichText::new(&doc.title).heading()).wrap());
+        }
         let mut meta = Vec::new();
         for v in [&doc.meta.source, &doc.meta.published, &doc.meta.url]
             .into_iter()
@@ -635,7 +640,7 @@ impl SpanbenchApp {
         {
             meta.push(v.as_str());
         }
-        if !meta.is_empty() {
+        if !meta.is_empty() && !self.curation.is_open() {
             ui.add(egui::Label::new(egui::RichText::new(meta.join(" · ")).weak()).wrap());
         }
         ui.separator();

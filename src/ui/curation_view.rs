@@ -157,14 +157,14 @@ fn build_listing(cur: &Curation, corpus: &Corpus, r: UnitRef) -> Listing {
     let Some(unit) = cur.unit(r) else {
         return Listing::default();
     };
-    let (done, total) = cur.doc_progress(r.doc);
+    let (_, total) = cur.doc_progress(r.doc);
     let index = cur.units(r.doc)[..r.unit].len() + 1;
     let kinds: Vec<&str> = unit.kinds.iter().map(|k| k.name()).collect();
     let status = cur
         .resolution(r)
         .map_or(String::new(), |x| describe_resolution(cur, x));
     let title = format!(
-        "Disagreement {index} of {total} here ({done} resolved) · [{}..{}) {}",
+        "Disagreement {index} of {total} · [{}..{}) {}",
         unit.start,
         unit.end,
         kinds.join(" + ")
@@ -895,15 +895,17 @@ pub fn curation_strip_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     let annotators = view.cur.team.annotators.clone();
     let gold = view.cur.team.gold.clone();
     let mut clicked: Option<Command> = None;
-    let frame = egui::Frame::group(ui.style()).fill(ui.visuals().faint_bg_color);
+    let frame = egui::Frame::group(ui.style())
+        .fill(ui.visuals().faint_bg_color)
+        .inner_margin(egui::Margin::symmetric(6, 4));
     frame.show(ui, |ui| {
+        ui.spacing_mut().item_spacing.y = 2.0;
         ui.horizontal_wrapped(|ui| {
-            ui.strong("Curation");
-            ui.label(format!("into {gold}"));
+            ui.strong(format!("Curation into {gold}"));
             ui.separator();
             ui.label(RichText::new(format!("This document: resolved {ddone} of {dtotal}")).strong());
             ui.separator();
-            ui.label(format!("Corpus: resolved {done} of {total}"));
+            ui.label(format!("All: resolved {done} of {total}"));
             ui.separator();
             for (i, a) in annotators.iter().enumerate() {
                 super::theme::color_chip(ui, annotator_color(i));
@@ -911,31 +913,27 @@ pub fn curation_strip_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             }
         });
         ui.horizontal_wrapped(|ui| {
-            if ui.small_button("◀ P").on_hover_text(Command::PreviousDisagreement.text()).clicked() {
-                clicked = Some(Command::PreviousDisagreement);
-            }
-            if ui.small_button("N ▶").on_hover_text(Command::NextDisagreement.text()).clicked() {
-                clicked = Some(Command::NextDisagreement);
-            }
-            if ui.small_button("Reject (X)").clicked() {
-                clicked = Some(Command::RejectUnit);
-            }
-            if editing {
-                if ui.small_button("Accept (Enter)").clicked() {
-                    clicked = Some(Command::AcceptEdit);
+            let mut button = |ui: &mut Ui, text: &str, cmd: Command, enabled: bool| {
+                if ui
+                    .add_enabled(enabled, egui::Button::new(text).small())
+                    .on_hover_text(cmd.text())
+                    .clicked()
+                {
+                    clicked = Some(cmd);
                 }
-            } else if ui.small_button("Edit (E)").clicked() {
-                clicked = Some(Command::EditUnit);
+            };
+            let deciding = current.is_some() && !editing;
+            button(ui, "◀ P", Command::PreviousDisagreement, !editing);
+            button(ui, "N ▶", Command::NextDisagreement, !editing);
+            button(ui, "X reject", Command::RejectUnit, deciding);
+            if editing {
+                button(ui, "Enter: accept", Command::AcceptEdit, true);
+            } else {
+                button(ui, "E edit", Command::EditUnit, deciding);
             }
-            if ui.small_button("Undo (U)").clicked() {
-                clicked = Some(Command::CurationUndo);
-            }
-            if ui.small_button("Pre-merge…").clicked() {
-                clicked = Some(Command::PreMerge);
-            }
-            if ui.small_button("Close").on_hover_text("Close the curation view").clicked() {
-                clicked = Some(Command::Curate);
-            }
+            button(ui, "U undo", Command::CurationUndo, true);
+            button(ui, "Pre-merge…", Command::PreMerge, !editing);
+            button(ui, "Close", Command::Curate, true);
         });
         if current.is_none() {
             ui.weak(if dtotal > ddone {
@@ -956,49 +954,64 @@ pub fn curation_strip_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             };
             ui.colored_label(color, &listing.status);
         });
-        let max = (ui.ctx().content_rect().height() * 0.16).max(48.0);
-        egui::ScrollArea::vertical()
-            .id_salt("curation_versions")
-            .max_height(max)
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                for line in &listing.lines {
-                    ui.horizontal_wrapped(|ui| {
-                        if line.key > 0 {
-                            let b = egui::Button::new(RichText::new(format!("{}", line.key)).strong()).small();
-                            if ui
-                                .add_enabled(!editing && line.spans.is_some(), b)
-                                .on_hover_text(format!("Take {}'s version (key {})", line.who, line.key))
-                                .clicked()
-                            {
-                                clicked = Some(Command::TakeVersion(line.key as u8));
-                            }
-                            super::theme::color_chip(ui, line.color);
-                        } else {
-                            ui.weak("gold");
-                        }
-                        ui.label(RichText::new(&line.who).strong());
-                        match &line.spans {
-                            None => {
-                                ui.weak("has not annotated this document");
-                            }
-                            Some(v) if v.is_empty() => {
-                                ui.weak("no span");
-                            }
-                            Some(v) => {
-                                for (name, color, text) in v {
-                                    ui.colored_label(*color, name);
-                                    ui.add(egui::Label::new(format!("“{text}”")).wrap());
-                                }
-                            }
-                        }
-                    });
+        // One line per version, cut to the width (the whole text on hover), so the strip
+        // stays short on a small window.
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let text_color = ui.visuals().text_color();
+        let weak = ui.visuals().weak_text_color();
+        for line in &listing.lines {
+            ui.horizontal(|ui| {
+                if line.key > 0 {
+                    let b = egui::Button::new(RichText::new(format!("{}", line.key)).strong()).small();
+                    if ui
+                        .add_enabled(!editing && line.spans.is_some(), b)
+                        .on_hover_text(format!("Take {}'s version (key {})", line.who, line.key))
+                        .clicked()
+                    {
+                        clicked = Some(Command::TakeVersion(line.key as u8));
+                    }
+                    super::theme::color_chip(ui, line.color);
+                } else {
+                    ui.weak("now in");
                 }
+                let mut job = egui::text::LayoutJob::default();
+                let mut add = |t: &str, color: Color32| {
+                    job.append(
+                        t,
+                        0.0,
+                        egui::TextFormat {
+                            font_id: font.clone(),
+                            color,
+                            ..Default::default()
+                        },
+                    )
+                };
+                add(&line.who, text_color);
+                add("  ", text_color);
+                match &line.spans {
+                    None => add("has not annotated this document", weak),
+                    Some(v) if v.is_empty() => add("no span", weak),
+                    Some(v) => {
+                        for (i, (name, color, text)) in v.iter().enumerate() {
+                            if i > 0 {
+                                add(" · ", weak);
+                            }
+                            add(name, *color);
+                            add(&format!(" “{text}”"), text_color);
+                        }
+                    }
+                }
+                let full = job.text.clone();
+                ui.add(egui::Label::new(job).truncate()).on_hover_text(full);
             });
+        }
         if editing {
-            ui.colored_label(
-                CURRENT,
-                "Editing gold: Shift+arrows / Alt+Shift+arrows or the handles move the ends, 1–5 relabel, Delete removes; Enter accepts, Escape cancels.",
+            ui.add(
+                egui::Label::new(
+                    RichText::new("Editing gold: Shift+arrows, Alt+Shift+arrows or the handles move the ends, 1–5 relabel, Delete removes; Enter accepts, Escape cancels.")
+                        .color(CURRENT),
+                )
+                .wrap(),
             );
         }
     });
