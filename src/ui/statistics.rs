@@ -338,9 +338,11 @@ pub fn statistics_ui(ctx: &Context, app: &mut SpanbenchApp) {
     let mut targets = Vec::new();
     egui::Window::new("Statistics")
         .open(&mut open)
+        // Below the menu and the toolbar, so both stay reachable.
+        .default_pos(content.min + egui::vec2(content.width() * 0.18, 70.0))
         .default_width((content.width() * 0.6).min(720.0))
         .default_height(content.height() * 0.8)
-        .max_height(content.height() - 40.0)
+        .max_height(content.height() - 110.0)
         .max_width(content.width() - 20.0)
         .vscroll(true)
         .show(ctx, |ui| {
