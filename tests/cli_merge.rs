@@ -40,7 +40,11 @@ fn assert_success(o: &Output) {
 /// A refusal: non-zero, not a panic, one `error:` line. Returns it.
 fn one_error_line(o: &Output) -> String {
     let err = stderr(o);
-    assert!(!o.status.success(), "expected failure; stdout: {}", stdout(o));
+    assert!(
+        !o.status.success(),
+        "expected failure; stdout: {}",
+        stdout(o)
+    );
     assert_ne!(o.status.code(), Some(101), "panic: {err}");
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "{err}");
@@ -79,10 +83,16 @@ fn annotations(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         let layer = layer.unwrap().path();
         for f in fs::read_dir(&layer).unwrap() {
             let f = f.unwrap().path();
-            out.insert(f.strip_prefix(root).unwrap().to_path_buf(), fs::read(&f).unwrap());
+            out.insert(
+                f.strip_prefix(root).unwrap().to_path_buf(),
+                fs::read(&f).unwrap(),
+            );
         }
     }
-    out.insert(PathBuf::from("project.ron"), fs::read(root.join("project.ron")).unwrap());
+    out.insert(
+        PathBuf::from("project.ron"),
+        fs::read(root.join("project.ron")).unwrap(),
+    );
     out
 }
 
@@ -95,7 +105,14 @@ fn merge_over_the_samples_hand_made_gold_adds_nothing_and_says_what_is_left() {
     let dir = tempfile::tempdir().unwrap();
     let root = sample_copy(dir.path());
     let before = annotations(&root);
-    let o = run(&["merge", p(&root), "--into", "gold", "--strategy", "unanimous"]);
+    let o = run(&[
+        "merge",
+        p(&root),
+        "--into",
+        "gold",
+        "--strategy",
+        "unanimous",
+    ]);
     assert_success(&o);
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
@@ -103,10 +120,23 @@ fn merge_over_the_samples_hand_made_gold_adds_nothing_and_says_what_is_left() {
         lines[0],
         "merged mariam, tomas into gold (unanimous): added 0 span(s) in 0 document(s)"
     );
-    assert!(out.contains("left for a person: 10 disagreement(s) (boundary 1, extra 9)"), "{out}");
-    assert!(out.contains("  000_bcae97faca071bd7     3 (extra 3)"), "{out}");
-    assert!(out.contains("  003_69bebb4d7b4def2e     7 (boundary 1, extra 6)"), "{out}");
-    assert_eq!(annotations(&root), before, "nothing to add, nothing written");
+    assert!(
+        out.contains("left for a person: 10 disagreement(s) (boundary 1, extra 9)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  000_bcae97faca071bd7     3 (extra 3)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  003_69bebb4d7b4def2e     7 (boundary 1, extra 6)"),
+        "{out}"
+    );
+    assert_eq!(
+        annotations(&root),
+        before,
+        "nothing to add, nothing written"
+    );
 }
 
 #[test]
@@ -122,18 +152,40 @@ fn merge_into_an_empty_gold_layer_adds_what_the_annotators_agree_on_once() {
             let m = &corpus.set("mariam", &d.id).unwrap().spans;
             let t = &corpus.set("tomas", &d.id).unwrap().spans;
             m.iter()
-                .filter(|x| t.iter().any(|y| (y.start, y.end, &y.label) == (x.start, x.end, &x.label)))
+                .filter(|x| {
+                    t.iter()
+                        .any(|y| (y.start, y.end, &y.label) == (x.start, x.end, &x.label))
+                })
                 .count()
         })
         .sum();
 
     // A dry run writes nothing.
-    let o = run(&["merge", p(&root), "--into", "gold", "--strategy", "unanimous", "--dry-run"]);
+    let o = run(&[
+        "merge",
+        p(&root),
+        "--into",
+        "gold",
+        "--strategy",
+        "unanimous",
+        "--dry-run",
+    ]);
     assert_success(&o);
-    assert!(stdout(&o).starts_with("dry run, nothing written"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("dry run, nothing written"),
+        "{}",
+        stdout(&o)
+    );
     assert!(!root.join("annotations/gold").exists());
 
-    let o = run(&["merge", p(&root), "--into", "gold", "--strategy", "unanimous"]);
+    let o = run(&[
+        "merge",
+        p(&root),
+        "--into",
+        "gold",
+        "--strategy",
+        "unanimous",
+    ]);
     assert_success(&o);
     let out = stdout(&o);
     assert!(
@@ -142,10 +194,16 @@ fn merge_into_an_empty_gold_layer_adds_what_the_annotators_agree_on_once() {
         )),
         "{out}"
     );
-    assert!(out.contains("left for a person: 43 disagreement(s) (boundary 15, extra 18, label 10)"), "{out}");
+    assert!(
+        out.contains("left for a person: 43 disagreement(s) (boundary 15, extra 18, label 10)"),
+        "{out}"
+    );
     let corpus = storage::load(&root).unwrap();
     assert_eq!(storage::validate(&corpus), []);
-    let gold: usize = corpus.annotations["gold"].values().map(|s| s.spans.len()).sum();
+    let gold: usize = corpus.annotations["gold"]
+        .values()
+        .map(|s| s.spans.len())
+        .sum();
     assert_eq!(gold, agreed);
     for set in corpus.annotations["gold"].values() {
         assert_eq!(set.status, spanbench::model::DocStatus::InProgress);
@@ -155,16 +213,33 @@ fn merge_into_an_empty_gold_layer_adds_what_the_annotators_agree_on_once() {
 
     // Again: nothing more to add, the files stay as they are.
     let before = annotations(&root);
-    let o = run(&["merge", p(&root), "--into", "gold", "--strategy", "majority"]);
+    let o = run(&[
+        "merge",
+        p(&root),
+        "--into",
+        "gold",
+        "--strategy",
+        "majority",
+    ]);
     assert_success(&o);
     assert!(stdout(&o).contains("added 0 span(s)"), "{}", stdout(&o));
     assert_eq!(annotations(&root), before);
 
     // threshold:1 takes what either annotator has, where gold has nothing yet.
-    let o = run(&["merge", p(&root), "--into", "gold", "--strategy", "threshold:1"]);
+    let o = run(&[
+        "merge",
+        p(&root),
+        "--into",
+        "gold",
+        "--strategy",
+        "threshold:1",
+    ]);
     assert_success(&o);
     let corpus = storage::load(&root).unwrap();
-    let more: usize = corpus.annotations["gold"].values().map(|s| s.spans.len()).sum();
+    let more: usize = corpus.annotations["gold"]
+        .values()
+        .map(|s| s.spans.len())
+        .sum();
     assert!(more > agreed, "{more} {agreed}");
     assert_eq!(storage::validate(&corpus), []);
 }
@@ -193,15 +268,63 @@ fn bad_input_gets_one_line_and_changes_nothing() {
     assert_eq!(storage::validate(&storage::load(&root).unwrap()), []);
     let before = annotations(&root);
     let cases: [(&[&str], &str); 9] = [
-        (&["--into", "gold", "--strategy", "majority", "--annotators", "mariam,nobody"], "no annotator \"nobody\""),
-        (&["--into", "gold", "--strategy", "threshold:3"], "threshold:3 is out of range: with 2 annotators K must be between 1 and 2"),
-        (&["--into", "gold", "--strategy", "threshold:0"], "out of range"),
-        (&["--into", "gold", "--strategy", "most"], "unknown strategy \"most\""),
-        (&["--into", "tomas", "--strategy", "unanimous"], "\"tomas\" is a person's layer; merge writes only into the gold layer (\"gold\")"),
-        (&["--into", "crf", "--strategy", "unanimous"], "\"crf\" is a model's layer"),
-        (&["--into", "gld", "--strategy", "unanimous"], "\"gld\" is not a layer of this project"),
-        (&["--into", "gold", "--strategy", "unanimous", "--annotators", "mariam,crf"], "\"crf\" is a model's layer, not an annotator's layer"),
-        (&["--into", "gold", "--strategy", "unanimous", "--annotators", "mariam"], "curation compares at least 2 annotators' layers"),
+        (
+            &[
+                "--into",
+                "gold",
+                "--strategy",
+                "majority",
+                "--annotators",
+                "mariam,nobody",
+            ],
+            "no annotator \"nobody\"",
+        ),
+        (
+            &["--into", "gold", "--strategy", "threshold:3"],
+            "threshold:3 is out of range: with 2 annotators K must be between 1 and 2",
+        ),
+        (
+            &["--into", "gold", "--strategy", "threshold:0"],
+            "out of range",
+        ),
+        (
+            &["--into", "gold", "--strategy", "most"],
+            "unknown strategy \"most\"",
+        ),
+        (
+            &["--into", "tomas", "--strategy", "unanimous"],
+            "\"tomas\" is a person's layer; merge writes only into the gold layer (\"gold\")",
+        ),
+        (
+            &["--into", "crf", "--strategy", "unanimous"],
+            "\"crf\" is a model's layer",
+        ),
+        (
+            &["--into", "gld", "--strategy", "unanimous"],
+            "\"gld\" is not a layer of this project",
+        ),
+        (
+            &[
+                "--into",
+                "gold",
+                "--strategy",
+                "unanimous",
+                "--annotators",
+                "mariam,crf",
+            ],
+            "\"crf\" is a model's layer, not an annotator's layer",
+        ),
+        (
+            &[
+                "--into",
+                "gold",
+                "--strategy",
+                "unanimous",
+                "--annotators",
+                "mariam",
+            ],
+            "curation compares at least 2 annotators' layers",
+        ),
     ];
     for (args, want) in cases {
         let mut all = vec!["merge", p(&root)];
@@ -212,9 +335,21 @@ fn bad_input_gets_one_line_and_changes_nothing() {
     }
     assert_eq!(annotations(&root), before);
     // The model's layer is never merged by default.
-    let o = run(&["merge", p(&root), "--into", "gold", "--strategy", "unanimous", "--dry-run"]);
+    let o = run(&[
+        "merge",
+        p(&root),
+        "--into",
+        "gold",
+        "--strategy",
+        "unanimous",
+        "--dry-run",
+    ]);
     assert_success(&o);
-    assert!(stdout(&o).contains("merging mariam, tomas into gold"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("merging mariam, tomas into gold"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -227,12 +362,30 @@ fn merge_waits_for_another_writer_and_says_who() {
         Ok(l) => l,
         Err(h) => panic!("lock busy: {h:?}"),
     };
-    let o = run(&["merge", p(&root), "--into", "gold", "--strategy", "unanimous", "--wait", "0"]);
+    let o = run(&[
+        "merge",
+        p(&root),
+        "--into",
+        "gold",
+        "--strategy",
+        "unanimous",
+        "--wait",
+        "0",
+    ]);
     let line = one_error_line(&o);
     assert!(line.contains("another curator"), "{line}");
     assert!(!root.join("annotations/gold").exists());
     drop(lock);
-    let o = run(&["merge", p(&root), "--into", "gold", "--strategy", "unanimous", "--wait", "0"]);
+    let o = run(&[
+        "merge",
+        p(&root),
+        "--into",
+        "gold",
+        "--strategy",
+        "unanimous",
+        "--wait",
+        "0",
+    ]);
     assert_success(&o);
     assert!(root.join("annotations/gold").exists());
 }
