@@ -765,7 +765,7 @@ fn merge_cmd(
     }
     if plan.left_units() > 0 {
         println!(
-            "resolve them in the GUI's curation view (Curation > Curate this document), or see them with `spanbench agreement {} --disagreements`",
+            "resolve them in the GUI (Curation > Curation view, then N, 1–9, X, E), or see them with `spanbench agreement {} --disagreements`",
             path.display()
         );
     }
