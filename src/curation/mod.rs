@@ -97,6 +97,16 @@ pub struct Team {
     pub annotators: Vec<String>,
 }
 
+/// The people's layers besides `gold`, in the project's order: the annotators a
+/// curation takes by default (and the order of their numbers and colours).
+pub fn people_of(corpus: &Corpus, gold: &str) -> Vec<String> {
+    corpus
+        .annotators()
+        .into_iter()
+        .filter(|a| corpus.project.layer_kind(a) == LayerKind::Person && a != gold)
+        .collect()
+}
+
 impl Team {
     /// Resolves the layers against the project. `gold: None` is the project's gold layer
     /// ([`crate::model::Project::gold_layer`]); a layer named there must be of kind
@@ -156,11 +166,7 @@ impl Team {
                 }
                 names.to_vec()
             }
-            None => known
-                .iter()
-                .filter(|a| project.layer_kind(a) == LayerKind::Person && **a != gold)
-                .cloned()
-                .collect(),
+            None => people_of(corpus, &gold),
         };
         if people.len() < 2 {
             let found = match people.first() {

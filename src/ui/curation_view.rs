@@ -903,9 +903,13 @@ pub fn curation_strip_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         ui.horizontal_wrapped(|ui| {
             ui.strong(format!("Curation into {gold}"));
             ui.separator();
-            ui.label(RichText::new(format!("This document: resolved {ddone} of {dtotal}")).strong());
+            // Each count moves to the next line whole rather than breaking inside.
+            let whole = |t: RichText| egui::Label::new(t).wrap_mode(egui::TextWrapMode::Extend);
+            ui.add(whole(
+                RichText::new(format!("This document: resolved {ddone} of {dtotal}")).strong(),
+            ));
             ui.separator();
-            ui.label(format!("All: resolved {done} of {total}"));
+            ui.add(whole(RichText::new(format!("All: resolved {done} of {total}"))));
             ui.separator();
             for (i, a) in annotators.iter().enumerate() {
                 super::theme::color_chip(ui, annotator_color(i));

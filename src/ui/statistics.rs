@@ -57,6 +57,8 @@ impl StatisticsWindow {
     }
 }
 
+const PAIR_COLOR: Color32 = Color32::from_rgb(120, 144, 190);
+
 fn status_color(s: DocStatus) -> Color32 {
     match s {
         DocStatus::New => Color32::from_gray(150),
@@ -331,6 +333,15 @@ pub fn statistics_ui(ctx: &Context, app: &mut SpanbenchApp) {
                 Color32::from_rgb(r, g, b)
             })
     };
+    // An annotator has the colour and number the curation view gives them; gold and
+    // model layers are grey.
+    let people = crate::curation::people_of(&session.corpus, session.corpus.project.gold_layer());
+    let annotator_color = |a: &str| {
+        people
+            .iter()
+            .position(|p| p == a)
+            .map_or(Color32::GRAY, super::curation_view::annotator_color)
+    };
     let mut open = true;
     let mut clicked: Option<Target> = None;
     let mut refresh = false;
@@ -386,12 +397,11 @@ pub fn statistics_ui(ctx: &Context, app: &mut SpanbenchApp) {
                     let rows: Vec<_> = st
                         .spans_per_annotator
                         .iter()
-                        .enumerate()
-                        .map(|(i, (a, v))| {
+                        .map(|(a, v)| {
                             (
                                 a.clone(),
                                 *v as f64,
-                                super::curation_view::annotator_color(i),
+                                annotator_color(a),
                                 Target::Annotator(a.clone()),
                             )
                         })
@@ -543,12 +553,12 @@ fn agreement_ui(
     let pairs: Vec<_> = r.pairs.iter().filter(|p| p.label == "*").collect();
     let rows: Vec<_> = pairs
         .iter()
-        .enumerate()
-        .filter_map(|(i, p)| match figure_value(p.f1) {
+        .filter_map(|p| match figure_value(p.f1) {
             Some(v) => Some((
                 format!("{} – {}", p.a, p.b),
                 v,
-                super::curation_view::annotator_color(i),
+                // A pair is neither annotator: a neutral colour.
+                PAIR_COLOR,
                 Target::PairAgreement(p.a.clone(), p.b.clone()),
             )),
             None => {
