@@ -519,6 +519,32 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
             pane.selected_span = None;
         }
     }
+    // The hint gets its own strip under the text rather than floating over it: the
+    // strip takes height only, so the text never re-wraps or moves when it comes and goes.
+    let full = ui.available_rect_before_wrap();
+    let strip = match &input.hint {
+        Some(_) => ui.text_style_height(&egui::TextStyle::Body) + 10.0,
+        None => 0.0,
+    };
+    let text_rect = Rect::from_min_max(full.min, pos2(full.max.x, full.max.y - strip));
+    let mut text_ui = ui.new_child(egui::UiBuilder::new().max_rect(text_rect));
+    let changed = pane_text_ui(&mut text_ui, pane, input);
+    if let Some(hint) = &input.hint {
+        let at = Rect::from_min_max(pos2(full.min.x, text_rect.max.y), full.max);
+        let mut hint_ui = ui.new_child(
+            egui::UiBuilder::new()
+                .max_rect(at)
+                .layout(egui::Layout::left_to_right(egui::Align::Center)),
+        );
+        hint_ui.add_space(MARGIN);
+        hint_ui.label(egui::RichText::new(hint).color(hint_ui.visuals().warn_fg_color));
+    }
+    ui.advance_cursor_after_rect(full);
+    changed
+}
+
+/// The scrolling text of the pane, with its spans, selection, handles and arcs.
+fn pane_text_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput) -> bool {
     let mut changed = false;
     let dark = ui.visuals().dark_mode;
     let text_color = ui.visuals().strong_text_color();
@@ -700,25 +726,7 @@ pub fn document_pane_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput)
             pane.arcs = arcs;
             changed |= handle_pointer(ui, pane, &response, input, hovered_relation);
         });
-    if let Some(hint) = &input.hint {
-        hint_ui(ui, hint);
-    }
     changed
-}
-
-/// A one-line hint at the bottom of the pane, over the text, never taking clicks.
-fn hint_ui(ui: &Ui, hint: &str) {
-    let rect = ui.min_rect();
-    egui::Area::new(egui::Id::unique("pane_hint"))
-        .order(egui::Order::Foreground)
-        .interactable(false)
-        .pivot(egui::Align2::CENTER_BOTTOM)
-        .fixed_pos(pos2(rect.center().x, rect.max.y - 10.0))
-        .show(ui.ctx(), |ui| {
-            egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.label(hint);
-            });
-        });
 }
 
 /// A text selection from a drag anchor (a glyph or a boundary) to boundary `c`: the
