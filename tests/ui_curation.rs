@@ -226,7 +226,7 @@ fn adjudicate_the_sample(size: egui::Vec2) {
     assert!(h.query_by_label("All: resolved 43 of 43").is_some());
     // The digits never tagged anything while curating: only the gold layer changed.
     let s = h.state().session.as_ref().unwrap();
-    assert!(s.corpus.annotations.get("curator").is_none());
+    assert!(!s.corpus.annotations.contains_key("curator"));
 
     // Saved like any edit, decisions included.
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);

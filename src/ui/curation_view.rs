@@ -72,6 +72,13 @@ pub struct Editing {
     unit: (usize, usize, usize),
 }
 
+/// A unit's place: (document index, start, end).
+type UnitPos = (usize, usize, usize);
+/// The overlay as built for (document index, session revision, current unit).
+type OverlayCache = (usize, u64, Option<UnitPos>, Arc<CurationOverlay>);
+/// The current unit's versions as listed for (session revision, current unit).
+type ListingCache = (u64, Option<UnitPos>, Arc<Listing>);
+
 pub struct CurationView {
     pub cur: Curation,
     /// The current disagreement as (document index, start, end), so it survives a
@@ -81,14 +88,9 @@ pub struct CurationView {
     seen_revision: u64,
     /// Units decided in this view, newest last: where U goes back to.
     decided: Vec<(usize, usize, usize)>,
-    overlay: Option<(
-        usize,
-        u64,
-        Option<(usize, usize, usize)>,
-        Arc<CurationOverlay>,
-    )>,
+    overlay: Option<OverlayCache>,
     /// The current unit's versions as listed, for (revision, current).
-    listing: Option<(u64, Option<(usize, usize, usize)>, Arc<Listing>)>,
+    listing: Option<ListingCache>,
 }
 
 /// One line of the current unit's list: an annotator's version or the gold layer's.
@@ -1032,8 +1034,11 @@ pub struct PremergeDialog {
     /// 0 unanimous, 1 majority, 2 threshold.
     strategy: usize,
     k: usize,
-    preview: Option<(Vec<bool>, usize, usize, Result<PreviewFigures, String>)>,
+    preview: Option<Preview>,
 }
+
+/// The preview's figures for (annotators chosen, strategy, k).
+type Preview = (Vec<bool>, usize, usize, Result<PreviewFigures, String>);
 
 #[derive(Clone, Debug)]
 struct PreviewFigures {

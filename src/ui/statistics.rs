@@ -31,7 +31,8 @@ pub enum Target {
 
 enum Agreement {
     Running(mpsc::Receiver<Result<AgreementReport, String>>),
-    Done(Result<AgreementReport, String>),
+    // Boxed: a report is large, and the window holds one or the other.
+    Done(Box<Result<AgreementReport, String>>),
 }
 
 pub struct StatisticsWindow {
@@ -47,7 +48,7 @@ pub struct StatisticsWindow {
 impl StatisticsWindow {
     pub fn agreement(&self) -> Option<&Result<AgreementReport, String>> {
         match &self.agreement {
-            Agreement::Done(r) => Some(r),
+            Agreement::Done(r) => Some(r.as_ref()),
             Agreement::Running(_) => None,
         }
     }
@@ -309,9 +310,10 @@ pub fn statistics_ui(ctx: &Context, app: &mut SpanbenchApp) {
     };
     if let Agreement::Running(rx) = &w.agreement {
         match rx.try_recv() {
-            Ok(r) => w.agreement = Agreement::Done(r),
+            Ok(r) => w.agreement = Agreement::Done(Box::new(r)),
             Err(mpsc::TryRecvError::Disconnected) => {
-                w.agreement = Agreement::Done(Err("the agreement computation stopped".into()))
+                w.agreement =
+                    Agreement::Done(Box::new(Err("the agreement computation stopped".into())))
             }
             Err(mpsc::TryRecvError::Empty) => {
                 ctx.request_repaint_after(std::time::Duration::from_millis(100))
@@ -425,15 +427,17 @@ pub fn statistics_ui(ctx: &Context, app: &mut SpanbenchApp) {
                             ui.label("Computing agreement…");
                         });
                     }
-                    Agreement::Done(Err(e)) => {
-                        ui.add(
-                            egui::Label::new(RichText::new(e).color(ui.visuals().warn_fg_color))
+                    Agreement::Done(done) => match done.as_ref() {
+                        Err(e) => {
+                            ui.add(
+                                egui::Label::new(
+                                    RichText::new(e).color(ui.visuals().warn_fg_color),
+                                )
                                 .wrap(),
-                        );
-                    }
-                    Agreement::Done(Ok(r)) => {
-                        agreement_ui(ui, r, &label_color, &mut clicked, &mut targets)
-                    }
+                            );
+                        }
+                        Ok(r) => agreement_ui(ui, r, &label_color, &mut clicked, &mut targets),
+                    },
                 });
             egui::CollapsingHeader::new(RichText::new("Progress: documents × annotators").strong())
                 .default_open(true)
