@@ -15,6 +15,9 @@ pub struct Target {
 pub struct Entry {
     pub target: Target,
     pub edit: Edit,
+    /// Undone and redone together with the entry below it: one step made of edits to
+    /// several sets (a pre-merge over many documents, a curator's edit of a unit).
+    pub linked: bool,
 }
 
 #[derive(Default, Debug)]
@@ -29,9 +32,47 @@ pub struct History {
 impl History {
     /// Records an edit that has just been applied; a new edit clears the redo stack.
     pub fn push(&mut self, target: Target, edit: Edit) {
-        self.undo.push(Entry { target, edit });
+        self.undo.push(Entry {
+            target,
+            edit,
+            linked: false,
+        });
         self.redo.clear();
         self.merging = None;
+    }
+
+    /// Records an edit that is undone and redone together with the one before it.
+    pub fn push_linked(&mut self, target: Target, edit: Edit) {
+        self.push(target, edit);
+        if self.undo.len() > 1
+            && let Some(e) = self.undo.last_mut()
+        {
+            e.linked = true;
+        }
+    }
+
+    /// How many steps can be undone now (a mark for [`History::link_since`]).
+    pub fn undo_len(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Makes every entry pushed since `mark` (an earlier [`History::undo_len`]) one
+    /// step with the first of them.
+    pub fn link_since(&mut self, mark: usize) {
+        for e in self.undo.iter_mut().skip(mark + 1) {
+            e.linked = true;
+        }
+        self.merging = None;
+    }
+
+    /// True when the next undo belongs to the same step as the one just undone.
+    pub fn undo_continues(&self, undone: &Entry) -> bool {
+        undone.linked && !self.undo.is_empty()
+    }
+
+    /// True when the next redo belongs to the same step as the one just redone.
+    pub fn redo_continues(&self) -> bool {
+        self.redo.last().is_some_and(|e| e.linked)
     }
 
     /// Records a span update that has just been applied, merging it into the last entry
@@ -86,6 +127,7 @@ impl History {
         let inverse = Entry {
             target: e.target.clone(),
             edit: e.edit.inverse(),
+            linked: e.linked,
         };
         self.redo.push(e);
         Some(inverse)

@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod blocks;
 pub mod cli;
+pub mod curation;
 pub mod edit;
 pub mod formats;
 pub mod history;
@@ -13,6 +14,7 @@ pub mod model;
 pub mod offsets;
 pub mod search;
 pub mod session;
+pub mod stats;
 pub mod storage;
 pub mod ui;
 pub mod watch;

@@ -8,7 +8,7 @@ mod schema;
 mod validate;
 
 pub use annotation::{
-    AnnotationSet, DocStatus, Origin, Relation, RelationId, Review, Span, SpanId,
+    AnnotationSet, Choice, Decision, DocStatus, Origin, Relation, RelationId, Review, Span, SpanId,
 };
 pub use corpus::{Corpus, sanitize_id};
 pub use document::{DocMeta, Document, ImportRecord};
