@@ -166,6 +166,30 @@ pub enum Command {
         #[arg(long, default_value_t = 60)]
         wait: u64,
     },
+    /// Pre-merge the annotators' layers into the gold layer: every span enough of them
+    /// agree on is added where the gold layer has nothing yet (never over what the
+    /// curator decided); reports what it added and what it left for a person.
+    Merge {
+        /// The project folder.
+        path: PathBuf,
+        /// The layer to merge into; it must be the gold layer.
+        #[arg(long)]
+        into: String,
+        /// unanimous (every annotator), majority (more than half), or threshold:K (at
+        /// least K annotators).
+        #[arg(long)]
+        strategy: String,
+        /// Annotators whose layers are merged, comma-separated (default: every
+        /// person's layer; never a model's or the gold layer).
+        #[arg(long, value_delimiter = ',')]
+        annotators: Option<Vec<String>>,
+        /// Show what would be added and left, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// How long to wait, in seconds, while another process is writing to the project.
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
+    },
     /// Score one layer against another (e.g. a model's against the gold): nervaluate's
     /// four schemes overall and per label, and a label confusion matrix.
     Eval {
@@ -262,6 +286,21 @@ pub fn run(command: Command) -> Result<ExitCode> {
             };
             agreement_cmd(&path, &opts, json, disagreements)
         }
+        Command::Merge {
+            path,
+            into,
+            strategy,
+            annotators,
+            dry_run,
+            wait,
+        } => merge_cmd(
+            &path,
+            &into,
+            &strategy,
+            annotators.as_deref(),
+            dry_run,
+            Duration::from_secs(wait),
+        ),
         Command::Eval {
             path,
             gold,
@@ -304,7 +343,11 @@ fn progress_bar(what: &str) -> ProgressBar {
 
 /// Opens the project for writing: waits for another writer, says what was recovered.
 fn open_writer(path: &Path, wait: Duration) -> Result<Session> {
-    let (session, notes) = Session::open_for_writing(path, "spanbench import", wait, |h| {
+    open_writer_as(path, "spanbench import", wait)
+}
+
+fn open_writer_as(path: &Path, who: &str, wait: Duration) -> Result<Session> {
+    let (session, notes) = Session::open_for_writing(path, who, wait, |h| {
         eprintln!(
             "note: waiting up to {} s: {} is writing to this project",
             wait.as_secs(),
@@ -527,52 +570,9 @@ fn validate(path: &Path) -> Result<ExitCode> {
     }
 }
 
-#[derive(serde::Serialize)]
-struct Stats {
-    documents: usize,
-    spans: usize,
-    relations: usize,
-    spans_per_label: BTreeMap<String, usize>,
-    spans_per_annotator: BTreeMap<String, usize>,
-    documents_per_status: BTreeMap<String, BTreeMap<String, usize>>,
-}
-
 fn stats(path: &Path, json: bool) -> Result<ExitCode> {
     let corpus = storage::load(path)?;
-    let mut st = Stats {
-        documents: corpus.documents.len(),
-        spans: 0,
-        relations: 0,
-        spans_per_label: corpus
-            .project
-            .labels
-            .iter()
-            .map(|l| (l.key.clone(), 0))
-            .collect(),
-        spans_per_annotator: BTreeMap::new(),
-        documents_per_status: BTreeMap::new(),
-    };
-    for (annotator, sets) in &corpus.annotations {
-        let per_status = st
-            .documents_per_status
-            .entry(annotator.clone())
-            .or_default();
-        for s in DocStatus::ALL {
-            per_status.insert(s.as_str().to_string(), 0);
-        }
-        for doc in &corpus.documents {
-            let status = sets.get(&doc.id).map_or(DocStatus::New, |s| s.status);
-            *per_status.entry(status.as_str().to_string()).or_default() += 1;
-        }
-        for set in sets.values() {
-            st.spans += set.spans.len();
-            st.relations += set.relations.len();
-            *st.spans_per_annotator.entry(annotator.clone()).or_default() += set.spans.len();
-            for s in &set.spans {
-                *st.spans_per_label.entry(s.label.clone()).or_default() += 1;
-            }
-        }
-    }
+    let st = crate::stats::stats(&corpus);
     if json {
         println!("{}", serde_json::to_string_pretty(&st)?);
         return Ok(ExitCode::SUCCESS);
@@ -794,6 +794,87 @@ fn agreement_cmd(path: &Path, opts: &AgreementOptions, json: bool, list: bool) -
         }
     }
     notes.print();
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge_cmd(
+    path: &Path,
+    into: &str,
+    strategy: &str,
+    annotators: Option<&[String]>,
+    dry_run: bool,
+    wait: Duration,
+) -> Result<ExitCode> {
+    use crate::curation::{Strategy, Team, premerge};
+    let strategy = Strategy::parse(strategy)?;
+    // Checked on what is on disk before taking the lock, so bad input never waits.
+    let corpus = storage::load(path)?;
+    let team = Team::resolve(&corpus, Some(into), annotators)?;
+    strategy.check(team.annotators.len())?;
+    drop(corpus);
+    let mut session = if dry_run {
+        Session::open(path, "")?
+    } else {
+        open_writer_as(path, "spanbench merge", wait)?
+    };
+    // Read again under the lock: the plan is made on what the files hold now.
+    let team = Team::resolve(&session.corpus, Some(into), annotators)?;
+    let plan = premerge::plan(&session.corpus, &team, strategy)?;
+    if !dry_run {
+        // Running the command is the explicit choice to write into the gold layer.
+        session.unlock_layer(&team.gold);
+        plan.apply(&mut session)?;
+        session
+            .save()
+            .with_context(|| format!("saving {}; nothing was merged", path.display()))?;
+    }
+    let verb = if dry_run { "would add" } else { "added" };
+    println!(
+        "{} {} into {} ({strategy}): {verb} {} span(s) in {} document(s)",
+        if dry_run {
+            "dry run, nothing written: merging"
+        } else {
+            "merged"
+        },
+        team.annotators.join(", "),
+        team.gold,
+        plan.added(),
+        plan.docs.iter().filter(|d| d.added > 0).count(),
+    );
+    if plan.kept() > 0 {
+        println!(
+            "{} unit(s) where the gold layer already had spans or a decision were left as they were",
+            plan.kept()
+        );
+    }
+    if plan.skipped > 0 {
+        println!(
+            "{} document(s) annotated by fewer than two of them were left out",
+            plan.skipped
+        );
+    }
+    for d in plan.docs.iter().filter(|d| d.added > 0) {
+        println!("  {:<24} {verb} {}", d.doc, d.added);
+    }
+    let left = plan.left();
+    println!(
+        "left for a person: {} disagreement(s){}",
+        plan.left_units(),
+        if left.0.is_empty() {
+            String::new()
+        } else {
+            format!(" ({left})")
+        }
+    );
+    for d in plan.docs.iter().filter(|d| d.left_units > 0) {
+        println!("  {:<24} {} ({})", d.doc, d.left_units, d.left);
+    }
+    if plan.left_units() > 0 {
+        println!(
+            "resolve them in the GUI (Curation > Curation view, then N, 1–9, X, E), or see them with `spanbench agreement {} --disagreements`",
+            path.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

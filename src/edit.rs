@@ -1,6 +1,6 @@
 //! Every change to annotations is an [`Edit`] that knows its inverse, so undo is exact.
 
-use crate::model::{AnnotationSet, DocStatus, Relation, Span, SpanId};
+use crate::model::{AnnotationSet, Decision, DocStatus, Relation, Span, SpanId};
 
 /// One change to one annotation set.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,6 +18,9 @@ pub enum Edit {
         before: DocStatus,
         after: DocStatus,
     },
+    /// Record or remove a curator's decision on a unit (see `crate::curation`).
+    AddDecision(Decision),
+    RemoveDecision(Decision),
     /// Several edits applied in order and undone in reverse, as one step.
     Batch(Vec<Edit>),
 }
@@ -41,6 +44,10 @@ pub enum EditError {
     RelationExists(u32),
     #[error("relation {0} does not exist")]
     NoSuchRelation(u32),
+    #[error("a decision on [{0}..{1}) is recorded already")]
+    DecisionExists(usize, usize),
+    #[error("no decision on [{0}..{1}) is recorded")]
+    NoSuchDecision(usize, usize),
 }
 
 impl Edit {
@@ -58,6 +65,8 @@ impl Edit {
                 before: *after,
                 after: *before,
             },
+            Edit::AddDecision(d) => Edit::RemoveDecision(d.clone()),
+            Edit::RemoveDecision(d) => Edit::AddDecision(d.clone()),
             Edit::Batch(v) => Edit::Batch(v.iter().rev().map(Edit::inverse).collect()),
         }
     }
@@ -98,6 +107,23 @@ impl Edit {
                 set.relations.remove(i);
             }
             Edit::SetStatus { after, .. } => set.status = *after,
+            Edit::AddDecision(d) => {
+                match set
+                    .decisions
+                    .binary_search_by_key(&(d.start, d.end), |x| (x.start, x.end))
+                {
+                    Ok(_) => return Err(EditError::DecisionExists(d.start, d.end)),
+                    Err(pos) => set.decisions.insert(pos, d.clone()),
+                }
+            }
+            Edit::RemoveDecision(d) => {
+                let i = set
+                    .decisions
+                    .iter()
+                    .position(|x| x == d)
+                    .ok_or(EditError::NoSuchDecision(d.start, d.end))?;
+                set.decisions.remove(i);
+            }
             Edit::Batch(v) => {
                 for (i, e) in v.iter().enumerate() {
                     if let Err(err) = e.apply(set) {

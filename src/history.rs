@@ -20,6 +20,9 @@ pub struct Entry {
     pub target: Target,
     pub edit: Edit,
     pub also: Vec<(Target, Edit)>,
+    /// Undone and redone together with the entry below it: one step made of edits to
+    /// several sets (a pre-merge over many documents, a curator's edit of a unit).
+    pub linked: bool,
 }
 
 impl Entry {
@@ -38,6 +41,7 @@ impl Entry {
                 .rev()
                 .map(|(t, e)| (t.clone(), e.inverse()))
                 .collect(),
+            linked: self.linked,
         }
     }
 }
@@ -74,7 +78,12 @@ impl History {
     /// Records a step of several edits on different sets, all just applied.
     pub fn push_compound(&mut self, target: Target, edit: Edit, also: Vec<(Target, Edit)>) {
         debug_assert!(also.iter().all(|(t, _)| *t != target));
-        self.undo.push(Entry { target, edit, also });
+        self.undo.push(Entry {
+            target,
+            edit,
+            also,
+            linked: false,
+        });
         self.redo.clear();
         self.merging = None;
         self.absorbing = None;
@@ -89,6 +98,40 @@ impl History {
     /// The entry the next undo would revert.
     pub fn peek_undo(&self) -> Option<&Entry> {
         self.undo.last()
+    }
+
+    /// Records an edit that is undone and redone together with the one before it.
+    pub fn push_linked(&mut self, target: Target, edit: Edit) {
+        self.push(target, edit);
+        if self.undo.len() > 1
+            && let Some(e) = self.undo.last_mut()
+        {
+            e.linked = true;
+        }
+    }
+
+    /// How many steps can be undone now (a mark for [`History::link_since`]).
+    pub fn undo_len(&self) -> usize {
+        self.undo.len()
+    }
+
+    /// Makes every entry pushed since `mark` (an earlier [`History::undo_len`]) one
+    /// step with the first of them.
+    pub fn link_since(&mut self, mark: usize) {
+        for e in self.undo.iter_mut().skip(mark + 1) {
+            e.linked = true;
+        }
+        self.merging = None;
+    }
+
+    /// True when the next undo belongs to the same step as the one just undone.
+    pub fn undo_continues(&self, undone: &Entry) -> bool {
+        undone.linked && !self.undo.is_empty()
+    }
+
+    /// True when the next redo belongs to the same step as the one just redone.
+    pub fn redo_continues(&self) -> bool {
+        self.redo.last().is_some_and(|e| e.linked)
     }
 
     /// Records a span update that has just been applied, merging it into the last entry

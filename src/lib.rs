@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod blocks;
 pub mod cli;
+pub mod curation;
 pub mod edit;
 pub mod formats;
 pub mod history;
@@ -15,6 +16,7 @@ pub mod recommend;
 pub mod review;
 pub mod search;
 pub mod session;
+pub mod stats;
 pub mod storage;
 pub mod ui;
 pub mod watch;

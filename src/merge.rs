@@ -226,6 +226,7 @@ pub fn merge_sets(
         }
     }
 
+    merge_decisions(base, mine, theirs, &mut out, &mut conflicts);
     out.status = if mine.status == base.status {
         theirs.status
     } else if theirs.status == base.status || theirs.status == mine.status {
@@ -245,6 +246,43 @@ pub fn merge_sets(
         value: out,
         conflicts,
         notes,
+    }
+}
+
+/// A curator's decisions, keyed by their unit's extent: one side's change applies; where
+/// both decided the same unit differently this side's decision stays, and it is reported.
+fn merge_decisions(
+    base: &AnnotationSet,
+    mine: &AnnotationSet,
+    theirs: &AnnotationSet,
+    out: &mut AnnotationSet,
+    conflicts: &mut Vec<String>,
+) {
+    let keys: BTreeSet<(usize, usize)> = [base, mine, theirs]
+        .iter()
+        .flat_map(|s| s.decisions.iter().map(|d| (d.start, d.end)))
+        .collect();
+    for (start, end) in keys {
+        let (b, m, t) = (
+            base.decision(start, end),
+            mine.decision(start, end),
+            theirs.decision(start, end),
+        );
+        let kept = if m == b {
+            t
+        } else if t == b || t == m {
+            m
+        } else {
+            conflicts.push(format!(
+                "the decision on [{start}..{end}) was changed here ({}) and on disk ({}); kept this window's",
+                m.map_or("none".to_string(), |d| d.choice.describe()),
+                t.map_or("none".to_string(), |d| d.choice.describe()),
+            ));
+            m
+        };
+        if let Some(d) = kept {
+            out.decisions.push(d.clone());
+        }
     }
 }
 

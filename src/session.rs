@@ -370,27 +370,83 @@ impl Session {
         Ok(())
     }
 
-    /// Undoes the last edit; returns where it applied so a view can go there.
+    /// Undoes the last step (one edit, or the edits linked into one step); returns
+    /// where its first edit applied so a view can go there.
     pub fn undo(&mut self) -> Option<Target> {
         self.check_writable().ok()?;
-        let entry = self.history.undo()?;
-        let parts: Vec<(&Target, &Edit)> = entry.parts().collect();
-        if self.apply_parts(&parts).is_err() {
-            self.history.revert_undo();
-            return None;
+        let mut first = None;
+        loop {
+            let Some(entry) = self.history.undo() else {
+                return first;
+            };
+            let parts: Vec<(&Target, &Edit)> = entry.parts().collect();
+            if self.apply_parts(&parts).is_err() {
+                self.history.revert_undo();
+                return first;
+            }
+            first = Some(entry.target.clone());
+            if !self.history.undo_continues(&entry) {
+                return first;
+            }
         }
-        Some(entry.target)
     }
 
     pub fn redo(&mut self) -> Option<Target> {
         self.check_writable().ok()?;
-        let entry = self.history.redo()?;
-        let parts: Vec<(&Target, &Edit)> = entry.parts().collect();
-        if self.apply_parts(&parts).is_err() {
-            self.history.revert_redo();
-            return None;
+        let mut first: Option<Target> = None;
+        loop {
+            let Some(entry) = self.history.redo() else {
+                return first;
+            };
+            let parts: Vec<(&Target, &Edit)> = entry.parts().collect();
+            if self.apply_parts(&parts).is_err() {
+                self.history.revert_redo();
+                return first;
+            }
+            first.get_or_insert(entry.target);
+            if !self.history.redo_continues() {
+                return first;
+            }
         }
-        Some(entry.target)
+    }
+
+    /// Applies edits to several documents of `layer` as ONE undo step (a pre-merge).
+    /// All or nothing: if one fails, those already applied are undone and the error
+    /// returned.
+    pub fn apply_many(
+        &mut self,
+        layer: &str,
+        edits: Vec<(String, Edit)>,
+    ) -> Result<(), SessionError> {
+        self.check_editable(layer)?;
+        self.check_writable()?;
+        let mut done: Vec<(Target, Edit)> = Vec::new();
+        for (doc, edit) in edits {
+            let target = Target {
+                annotator: layer.to_string(),
+                doc: doc.clone(),
+            };
+            let result = if self.corpus.document(&doc).is_none() {
+                Err(SessionError::NoDocument(doc))
+            } else {
+                self.apply_to(&target, &edit)
+            };
+            if let Err(e) = result {
+                for (t, e) in done.iter().rev() {
+                    let _ = self.apply_to(t, &e.inverse());
+                }
+                return Err(e);
+            }
+            done.push((target, edit));
+        }
+        for (i, (t, e)) in done.into_iter().enumerate() {
+            if i == 0 {
+                self.history.push(t, e);
+            } else {
+                self.history.push_linked(t, e);
+            }
+        }
+        Ok(())
     }
 
     /// Tags `[start, end)` of `doc` with `label` in the active layer. A document that

@@ -23,6 +23,9 @@
 //! - [`Kind::Boundary`]: the spans of the unit have more than one pair of offsets.
 //!
 //! Disagreements are sorted by document (corpus order), start, end.
+//!
+//! [`units_in_doc`] gives every unit of a document, the agreed ones too (with no
+//! kinds): what a pre-merge into the gold layer votes on (`crate::curation`).
 
 use serde::Serialize;
 
@@ -68,7 +71,8 @@ pub struct Disagreement {
     /// The smallest start and largest end of the unit's spans.
     pub start: usize,
     pub end: usize,
-    /// Sorted, never empty.
+    /// Sorted; never empty for a disagreement, empty for an agreed unit (only
+    /// [`units_in_doc`] returns those).
     pub kinds: Vec<Kind>,
     /// One per annotator who annotated the document, in selection order.
     pub versions: Vec<Version>,
@@ -200,6 +204,25 @@ fn find_root(parent: &mut [usize], mut x: usize) -> usize {
 
 /// The disagreements of one document.
 pub fn in_doc(doc_index: usize, doc: &DocSpans, reference: Option<usize>) -> Vec<Disagreement> {
+    units(doc_index, doc, reference, false)
+}
+
+/// Every unit of one document, agreed (no kinds) or not, sorted by start and end.
+/// Empty when fewer than two annotators annotated it.
+pub fn units_in_doc(
+    doc_index: usize,
+    doc: &DocSpans,
+    reference: Option<usize>,
+) -> Vec<Disagreement> {
+    units(doc_index, doc, reference, true)
+}
+
+fn units(
+    doc_index: usize,
+    doc: &DocSpans,
+    reference: Option<usize>,
+    keep_agreed: bool,
+) -> Vec<Disagreement> {
     let present: Vec<usize> = (0..doc.sets.len())
         .filter(|&a| doc.sets[a].is_some())
         .collect();
@@ -238,7 +261,7 @@ pub fn in_doc(doc_index: usize, doc: &DocSpans, reference: Option<usize>) -> Vec
     let place = |s: &SpanRef| (s.start, s.end, s.label);
     for group in order.chunk_by(|x, y| x.0 == y.0) {
         // The common case first: one identical span from each annotator.
-        if group.len() == present.len() {
+        if !keep_agreed && group.len() == present.len() {
             let p0 = place(&spans[group[0].1].1);
             let mut seen = 0u128;
             let agreed = group.iter().all(|&(_, i)| {
@@ -260,10 +283,24 @@ pub fn in_doc(doc_index: usize, doc: &DocSpans, reference: Option<usize>) -> Vec
         let same = |v: &Vec<SpanRef>, w: &Vec<SpanRef>| {
             v.len() == w.len() && v.iter().zip(w).all(|(x, y)| place(x) == place(y))
         };
+        let mut kinds = Vec::new();
         if versions.iter().all(|v| same(v, &versions[0])) {
+            if keep_agreed {
+                let all: Vec<&SpanRef> = versions.iter().flatten().collect();
+                out.push(Disagreement {
+                    doc_index,
+                    start: all.iter().map(|s| s.start).min().unwrap_or(0),
+                    end: all.iter().map(|s| s.end).max().unwrap_or(0),
+                    kinds,
+                    versions: present
+                        .iter()
+                        .zip(versions)
+                        .map(|(&annotator, spans)| Version { annotator, spans })
+                        .collect(),
+                });
+            }
             continue;
         }
-        let mut kinds = Vec::new();
         let with = versions.iter().filter(|v| !v.is_empty()).count();
         if with < present.len() {
             let missing = match reference.and_then(|r| present.iter().position(|&p| p == r)) {

@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 
 use super::AgreementError;
-use crate::formats::GOLD_ANNOTATOR;
-use crate::model::{AnnotationSet, Corpus, SpanId};
+use crate::model::{AnnotationSet, Corpus, Document, LayerKind, SpanId};
 
 /// One span as the measures see it: canonical offsets and the index of its label in
 /// [`Selection::labels`].
@@ -45,8 +44,8 @@ pub struct Selection<'a> {
 }
 
 impl<'a> Selection<'a> {
-    /// Resolves names against the corpus. `annotators: None` takes every annotator
-    /// except the gold layer; `labels: None` takes every label of the schema, in
+    /// Resolves names against the corpus. `annotators: None` takes every person's layer
+    /// (not the gold layer, not a model's: see [`crate::model::Project::layer_kind`]); `labels: None` takes every label of the schema, in
     /// schema order. Spans of other labels are left out. Fails on an unknown or
     /// repeated name (repeats are allowed with `allow_repeat`, for a layer scored
     /// against itself) and on fewer than `min_annotators` annotators.
@@ -83,13 +82,12 @@ impl<'a> Selection<'a> {
                 // A model's layer is never taken for a person's.
                 let people: Vec<String> = known
                     .iter()
-                    .filter(|a| a.as_str() != GOLD_ANNOTATOR)
-                    .filter(|a| corpus.project.layer_kind(a) == crate::model::LayerKind::Person)
+                    .filter(|a| corpus.project.layer_kind(a) == LayerKind::Person)
                     .cloned()
                     .collect();
                 if people.len() < min_annotators {
                     return Err(AgreementError::TooFewAnnotators(format!(
-                        "agreement needs at least {min_annotators} annotators; this project has {} besides the gold layer{}: add another annotator's layer, or name layers with --annotators (e.g. --annotators gold,NAME)",
+                        "agreement needs at least {min_annotators} annotators; this project has {} annotator layer(s), not counting gold and model layers{}: add another annotator's layer, or name layers with --annotators (e.g. --annotators gold,NAME)",
                         people.len(),
                         if known.is_empty() {
                             String::new()
@@ -128,49 +126,11 @@ impl<'a> Selection<'a> {
             }
             None => schema,
         };
-        let index: HashMap<&str, u32> = labels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.as_str(), i as u32))
-            .collect();
+        let index = label_index(&labels);
         let docs = corpus
             .documents
             .iter()
-            .map(|doc| DocSpans {
-                id: &doc.id,
-                text: &doc.text,
-                sets: annotators
-                    .iter()
-                    .map(|a| {
-                        corpus
-                            .set(a, &doc.id)
-                            .filter(|s| is_annotated(s))
-                            .map(|set| {
-                                let mut spans: Vec<SpanRef> = set
-                                    .spans
-                                    .iter()
-                                    .filter_map(|s| {
-                                        index.get(s.label.as_str()).map(|&label| SpanRef {
-                                            start: s.start,
-                                            end: s.end,
-                                            label,
-                                            id: s.id,
-                                        })
-                                    })
-                                    .collect();
-                                spans.sort_by(|a, b| {
-                                    (a.start, a.end, &labels[a.label as usize], a.id).cmp(&(
-                                        b.start,
-                                        b.end,
-                                        &labels[b.label as usize],
-                                        b.id,
-                                    ))
-                                });
-                                spans
-                            })
-                    })
-                    .collect(),
-            })
+            .map(|doc| doc_spans(corpus, doc, &annotators, &labels, &index))
             .collect();
         Ok(Selection {
             annotators,
@@ -183,6 +143,70 @@ impl<'a> Selection<'a> {
     pub fn documents_of(&self, a: usize) -> usize {
         self.docs.iter().filter(|d| d.sets[a].is_some()).count()
     }
+}
+
+/// Label key -> index into `labels`, for [`doc_spans`].
+pub fn label_index(labels: &[String]) -> HashMap<&str, u32> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i as u32))
+        .collect()
+}
+
+/// One document's spans for `annotators` (names of layers), of the labels in `index`
+/// (from [`label_index`] over `labels`), as [`Selection::resolve`] builds each
+/// document: a view that keeps its own list of annotators uses it to refresh one
+/// document without going over the corpus.
+pub fn doc_spans<'a>(
+    corpus: &'a Corpus,
+    doc: &'a Document,
+    annotators: &[String],
+    labels: &[String],
+    index: &HashMap<&str, u32>,
+) -> DocSpans<'a> {
+    DocSpans {
+        id: &doc.id,
+        text: &doc.text,
+        sets: annotators
+            .iter()
+            .map(|a| {
+                corpus
+                    .set(a, &doc.id)
+                    .filter(|s| is_annotated(s))
+                    .map(|set| set_spans(set, labels, index))
+            })
+            .collect(),
+    }
+}
+
+/// A set's spans of the labels in `index`, in canonical order.
+pub fn set_spans(
+    set: &AnnotationSet,
+    labels: &[String],
+    index: &HashMap<&str, u32>,
+) -> Vec<SpanRef> {
+    let mut spans: Vec<SpanRef> = set
+        .spans
+        .iter()
+        .filter_map(|s| {
+            index.get(s.label.as_str()).map(|&label| SpanRef {
+                start: s.start,
+                end: s.end,
+                label,
+                id: s.id,
+            })
+        })
+        .collect();
+    spans.sort_by(|a, b| {
+        (a.start, a.end, &labels[a.label as usize], a.id).cmp(&(
+            b.start,
+            b.end,
+            &labels[b.label as usize],
+            b.id,
+        ))
+    });
+    spans
 }
 
 fn list_or_none(names: &[String]) -> String {

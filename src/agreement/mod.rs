@@ -40,7 +40,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 use thiserror::Error;
 
-pub use input::{DocSpans, Selection, SpanRef, is_annotated};
+pub use input::{DocSpans, Selection, SpanRef, doc_spans, is_annotated, label_index, set_spans};
 pub use report::{AgreementOptions, AgreementReport, EvalReport, agreement, evaluate, evaluate_of};
 
 /// The label name that stands for "all selected labels together".

@@ -146,6 +146,45 @@ pub struct AnnotationSet {
     pub spans: Vec<Span>,
     #[serde(default)]
     pub relations: Vec<Relation>,
+    /// A curator's decisions on units of disagreement (gold layer only in practice):
+    /// what makes a unit resolved when the spans alone cannot tell, e.g. one rejected
+    /// with no span. Written only when there are some, so older files keep their bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
+}
+
+/// A curator's decision on one unit of disagreement among the annotators (see
+/// `crate::curation`), recorded in the gold layer's set of the document.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// The unit's extent: the smallest start and the largest end of the annotators'
+    /// spans in it (canonical offsets, end-exclusive). A unit whose extent changes (an
+    /// annotator changed a span) is a new question and no longer matches.
+    pub start: usize,
+    pub end: usize,
+    pub choice: Choice,
+}
+
+/// What the curator decided on a unit.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Choice {
+    /// The gold layer took this annotator's version of the unit.
+    Took(String),
+    /// The unit is resolved with no span in the gold layer.
+    Rejected,
+    /// The gold layer holds the curator's own version (boundaries or label edited).
+    Edited,
+}
+
+impl Choice {
+    pub fn describe(&self) -> String {
+        match self {
+            Choice::Took(a) => format!("took {a}'s version"),
+            Choice::Rejected => "rejected".to_string(),
+            Choice::Edited => "edited and accepted".to_string(),
+        }
+    }
 }
 
 impl AnnotationSet {
@@ -157,6 +196,7 @@ impl AnnotationSet {
             status: DocStatus::New,
             spans: Vec::new(),
             relations: Vec::new(),
+            decisions: Vec::new(),
         }
     }
 
@@ -185,9 +225,21 @@ impl AnnotationSet {
             (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id))
         });
         self.relations.sort_by_key(|r| r.id);
+        self.decisions.sort_by_key(|d| (d.start, d.end));
+    }
+
+    /// The decision recorded for the unit `[start, end)`, if any.
+    pub fn decision(&self, start: usize, end: usize) -> Option<&Decision> {
+        self.decisions
+            .binary_search_by_key(&(start, end), |d| (d.start, d.end))
+            .ok()
+            .map(|i| &self.decisions[i])
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty() && self.relations.is_empty() && self.status == DocStatus::New
+        self.spans.is_empty()
+            && self.relations.is_empty()
+            && self.decisions.is_empty()
+            && self.status == DocStatus::New
     }
 }

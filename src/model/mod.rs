@@ -8,7 +8,8 @@ mod schema;
 mod validate;
 
 pub use annotation::{
-    AnnotationSet, Confidence, DocStatus, Origin, Relation, RelationId, Review, Span, SpanId,
+    AnnotationSet, Choice, Confidence, Decision, DocStatus, Origin, Relation, RelationId, Review,
+    Span, SpanId,
 };
 pub use corpus::{Corpus, sanitize_id};
 pub use document::{DocMeta, Document, ImportRecord};

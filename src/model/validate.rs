@@ -100,6 +100,26 @@ pub fn validate_set(
             ));
         }
     }
+    // A unit has one decision; its extent lies in the text.
+    let mut decided = HashSet::new();
+    for d in &set.decisions {
+        let who = format!("decision [{}..{})", d.start, d.end);
+        if !decided.insert((d.start, d.end)) {
+            p(format!("{who}: recorded twice; keep one of them"));
+        }
+        if d.start >= d.end {
+            p(format!("{who}: start is not before end"));
+        } else if d.end > n {
+            p(format!(
+                "{who}: end is past the end of the text ({n} chars)"
+            ));
+        }
+        if let crate::model::Choice::Took(a) = &d.choice
+            && a.trim().is_empty()
+        {
+            p(format!("{who}: took the version of an unnamed annotator"));
+        }
+    }
     let mut rids = HashSet::new();
     for r in &set.relations {
         let who = format!("relation {}", r.id.0);

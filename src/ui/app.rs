@@ -55,6 +55,11 @@ pub struct SpanbenchApp {
     pub review: Option<super::review::ReviewUi>,
     /// The built-in recommenders: their settings, the one training, their window.
     pub recommenders: super::recommenders::RecommendersUi,
+    /// The curation view and its pre-merge dialog.
+    pub curation: super::curation_view::CurationState,
+    /// Where gold differs from the layer on screen, while that toggle is on.
+    pub feedback: Option<super::gold_feedback::GoldFeedback>,
+    pub statistics: Option<super::statistics::StatisticsWindow>,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -92,6 +97,9 @@ impl SpanbenchApp {
             confirm_unlock: None,
             review: None,
             recommenders: Default::default(),
+            curation: Default::default(),
+            feedback: None,
+            statistics: None,
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -342,7 +350,7 @@ impl SpanbenchApp {
                 }
             }
             Command::ClearSelection => {
-                if !self.cancel_relation() {
+                if !self.cancel_relation() && !self.cancel_curation_edit() {
                     self.pane.selection = None;
                     self.pane.selected_span = None;
                 }
@@ -402,6 +410,19 @@ impl SpanbenchApp {
             | Command::EditLayer => {
                 self.execute_editing(cmd);
             }
+            Command::Curate
+            | Command::PreMerge
+            | Command::NextDisagreement
+            | Command::PreviousDisagreement
+            | Command::TakeVersion(_)
+            | Command::RejectUnit
+            | Command::EditUnit
+            | Command::AcceptEdit
+            | Command::CurationUndo => {
+                self.execute_curation(cmd);
+            }
+            Command::Statistics => self.toggle_statistics(),
+            Command::GoldFeedback => self.toggle_gold_feedback(),
         }
     }
 
@@ -416,14 +437,28 @@ impl SpanbenchApp {
             || self.palette.is_some()
             || self.relation_pick.is_some()
             || self.confirm_unlock.is_some()
+            || self.curation.premerge.is_some()
         {
             return;
         }
         let typing = ctx.egui_wants_keyboard_input();
+        // The curation view's keys act only while it is open; while a unit is edited the
+        // digits relabel (label keys) and Enter accepts.
+        let curating = self.curation.is_open();
+        let editing = self.curation.editing();
         // An open menu or drop-down gets Escape to close itself.
         let popup = ctx.any_popup_open();
         for cmd in Command::ALL {
             if (typing && cmd.needs_free_keyboard()) || (popup && cmd == Command::ClearSelection) {
+                continue;
+            }
+            let off = match cmd {
+                Command::TakeVersion(_) => !curating || editing,
+                Command::AcceptEdit => !editing,
+                c if c.curation_only() => !curating,
+                _ => false,
+            };
+            if off {
                 continue;
             }
             if let Some(sc) = cmd.shortcut()
@@ -443,6 +478,9 @@ impl SpanbenchApp {
             self.pending.push(Command::DeleteSpan);
         }
         let Some(session) = &self.session else { return };
+        if curating && !editing {
+            return;
+        }
         let mut hit = None;
         for label in &session.corpus.project.labels {
             if let Some(key) = Key::from_name(&label.shortcut.to_uppercase())
@@ -479,6 +517,9 @@ impl SpanbenchApp {
         if rescan || !changes.files.is_empty() {
             let files: Vec<String> = changes.files.into_iter().collect();
             let (changed, errors) = s.refresh(if rescan { None } else { Some(&files) });
+            if changed {
+                self.curation_rebuild();
+            }
             if let Some(e) = errors.first() {
                 let text = format!(
                     "Another process left a file that cannot be read; it will not be saved over until it reads again: {e}"
@@ -570,6 +611,8 @@ impl SpanbenchApp {
         super::reports::report_ui(&ctx, self);
         super::palette::palette_ui(&ctx, self);
         super::editing::overlays_ui(&ctx, self);
+        super::curation_view::premerge_dialog_ui(&ctx, self);
+        super::statistics::statistics_ui(&ctx, self);
         super::menus::conflicts_ui(&ctx, self);
         super::review::scores_window(&ctx, self);
         super::recommenders::recommenders_window(&ctx, self);
@@ -583,6 +626,10 @@ impl SpanbenchApp {
     }
 
     fn center_ui(&mut self, ui: &mut Ui) {
+        // Views drawing over the pane set its overlay again each frame.
+        self.pane.overlay = None;
+        super::curation_view::curation_strip_ui(ui, self);
+        super::gold_feedback::feedback_strip_ui(ui, self);
         let Some(session) = &self.session else {
             ui.centered_and_justified(|ui| {
                 ui.label("No project is open. Use File > Open project… or File > New project….");
@@ -599,8 +646,13 @@ impl SpanbenchApp {
             });
             return;
         };
-        // Titles wrap (and break long words) to the pane's width rather than widen it.
-        ui.add(egui::Label::new(egui::RichText::new(&doc.title).heading()).wrap());
+        if self.curation.is_open() {
+            // The curation strip needs the room: one line of title.
+            ui.add(egui::Label::new(egui::RichText::new(&doc.title).strong()).truncate());
+        } else {
+            // Titles wrap (and break long words) to the pane's width rather than widen it.
+            ui.add(egui::Label::new(egui::RichText::new(&doc.title).heading()).wrap());
+        }
         let mut meta = Vec::new();
         for v in [&doc.meta.source, &doc.meta.published, &doc.meta.url]
             .into_iter()
@@ -608,7 +660,7 @@ impl SpanbenchApp {
         {
             meta.push(v.as_str());
         }
-        if !meta.is_empty() {
+        if !meta.is_empty() && !self.curation.is_open() {
             ui.add(egui::Label::new(egui::RichText::new(meta.join(" · ")).weak()).wrap());
         }
         ui.separator();

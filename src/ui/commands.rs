@@ -45,6 +45,20 @@ pub enum Command {
     EditLayer,
     ReviewSuggestions,
     Recommenders,
+    /// Curation into the gold layer; the keys from `NextDisagreement` on act only while
+    /// the curation view is open (see [`Command::curation_only`]).
+    Curate,
+    PreMerge,
+    NextDisagreement,
+    PreviousDisagreement,
+    /// Take annotator n's version (1 to 9).
+    TakeVersion(u8),
+    RejectUnit,
+    EditUnit,
+    AcceptEdit,
+    CurationUndo,
+    Statistics,
+    GoldFeedback,
 }
 
 const CTRL: Modifiers = Modifiers::COMMAND;
@@ -65,7 +79,7 @@ const ALT_SHIFT: Modifiers = Modifiers {
 impl Command {
     /// In the order shortcuts are checked: Ctrl+Shift+Z before Ctrl+Z and Alt+Shift+Left
     /// before Shift+Left, because egui matches shortcuts ignoring an extra Shift or Alt.
-    pub const ALL: [Command; 39] = [
+    pub const ALL: [Command; 58] = [
         Command::NewProject,
         Command::OpenProject,
         Command::ImportFiles,
@@ -105,6 +119,25 @@ impl Command {
         Command::EditLayer,
         Command::ReviewSuggestions,
         Command::Recommenders,
+        Command::Curate,
+        Command::PreMerge,
+        Command::NextDisagreement,
+        Command::PreviousDisagreement,
+        Command::TakeVersion(1),
+        Command::TakeVersion(2),
+        Command::TakeVersion(3),
+        Command::TakeVersion(4),
+        Command::TakeVersion(5),
+        Command::TakeVersion(6),
+        Command::TakeVersion(7),
+        Command::TakeVersion(8),
+        Command::TakeVersion(9),
+        Command::RejectUnit,
+        Command::EditUnit,
+        Command::AcceptEdit,
+        Command::CurationUndo,
+        Command::Statistics,
+        Command::GoldFeedback,
     ];
 
     pub fn text(self) -> &'static str {
@@ -147,6 +180,27 @@ impl Command {
             Command::EditLayer => "Edit this layer…",
             Command::ReviewSuggestions => "Review a model's suggestions",
             Command::Recommenders => "Recommenders…",
+            Command::Curate => "Curation view (adjudicate into gold)…",
+            Command::PreMerge => "Pre-merge into gold…",
+            Command::NextDisagreement => "Curation: next unresolved disagreement",
+            Command::PreviousDisagreement => "Curation: previous unresolved disagreement",
+            Command::TakeVersion(n) => match n {
+                1 => "Curation: take annotator 1's version",
+                2 => "Curation: take annotator 2's version",
+                3 => "Curation: take annotator 3's version",
+                4 => "Curation: take annotator 4's version",
+                5 => "Curation: take annotator 5's version",
+                6 => "Curation: take annotator 6's version",
+                7 => "Curation: take annotator 7's version",
+                8 => "Curation: take annotator 8's version",
+                _ => "Curation: take annotator 9's version",
+            },
+            Command::RejectUnit => "Curation: reject (resolve with no span)",
+            Command::EditUnit => "Curation: edit the gold version (then Enter)",
+            Command::AcceptEdit => "Curation: accept the edited version",
+            Command::CurationUndo => "Curation: undo",
+            Command::Statistics => "Statistics…",
+            Command::GoldFeedback => "Show where gold differs from this layer",
         }
     }
 
@@ -190,7 +244,45 @@ impl Command {
             Command::EditLayer => None,
             Command::ReviewSuggestions => k(CTRL_SHIFT, Key::R),
             Command::Recommenders => None,
+            Command::Curate | Command::PreMerge | Command::Statistics | Command::GoldFeedback => {
+                None
+            }
+            Command::NextDisagreement => k(Modifiers::NONE, Key::N),
+            Command::PreviousDisagreement => k(Modifiers::NONE, Key::P),
+            Command::TakeVersion(n) => k(
+                Modifiers::NONE,
+                match n {
+                    1 => Key::Num1,
+                    2 => Key::Num2,
+                    3 => Key::Num3,
+                    4 => Key::Num4,
+                    5 => Key::Num5,
+                    6 => Key::Num6,
+                    7 => Key::Num7,
+                    8 => Key::Num8,
+                    _ => Key::Num9,
+                },
+            ),
+            Command::RejectUnit => k(Modifiers::NONE, Key::X),
+            Command::EditUnit => k(Modifiers::NONE, Key::E),
+            Command::AcceptEdit => k(Modifiers::NONE, Key::Enter),
+            Command::CurationUndo => k(Modifiers::NONE, Key::U),
         }
+    }
+
+    /// Keys that act only while the curation view is open (they are plain letters and
+    /// digits that mean something else, or nothing, elsewhere).
+    pub fn curation_only(self) -> bool {
+        matches!(
+            self,
+            Command::NextDisagreement
+                | Command::PreviousDisagreement
+                | Command::TakeVersion(_)
+                | Command::RejectUnit
+                | Command::EditUnit
+                | Command::AcceptEdit
+                | Command::CurationUndo
+        )
     }
 
     /// Shortcuts that must not fire while the user types in a text field.
@@ -208,7 +300,7 @@ impl Command {
                 | Command::StartLeft
                 | Command::StartRight
                 | Command::StartRelation
-        )
+        ) || self.curation_only()
     }
 }
 

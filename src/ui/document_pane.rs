@@ -65,6 +65,26 @@ pub struct PaneInput<'a> {
     pub hint: Option<String>,
 }
 
+/// Drawing over the visible blocks beyond the layer's own spans: a view that shows
+/// more than one layer (curation's versions, where gold differs) hands the pane one of
+/// these each frame. `paint` is called once per visible block, like the marks.
+pub trait PaneOverlay {
+    /// Paints what lies on the block holding chars `chars`, whose galley is drawn at
+    /// `offset`.
+    fn paint(
+        &self,
+        painter: &egui::Painter,
+        galley: &Galley,
+        chars: (usize, usize),
+        offset: Vec2,
+        font_height: f32,
+    );
+    /// Lines for the tooltip over char `c`, if the overlay has something there.
+    fn hover(&self, _c: usize) -> Vec<String> {
+        Vec::new()
+    }
+}
+
 /// What the user asked for in the pane that changes annotations; the app carries it out.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PaneAction {
@@ -128,6 +148,8 @@ pub struct DocumentPane {
     pub marks: super::marks::Marks,
     /// A model layer's suggestions drawn over the layer (see `overlays.rs`).
     pub suggestions: super::overlays::Suggestions,
+    /// Set by the app each frame for views that draw more than spans and marks.
+    pub overlay: Option<Arc<dyn PaneOverlay>>,
 }
 
 impl DocumentPane {
@@ -138,8 +160,11 @@ impl DocumentPane {
     /// Opens a document: cuts it into blocks; nothing is laid out until it is visible.
     fn open(&mut self, input: &PaneInput) {
         let doc = input.doc;
+        // The overlay is the app's, set for the document being opened.
+        let overlay = self.overlay.take();
         *self = DocumentPane {
             doc_id: doc.id.clone(),
+            overlay,
             ..Default::default()
         };
         self.blocks = split_blocks(&doc.text);
@@ -661,6 +686,9 @@ fn pane_text_ui(ui: &mut Ui, pane: &mut DocumentPane, input: &PaneInput) -> bool
                     &pane.suggestions,
                     font_height,
                 );
+                if let Some(o) = &pane.overlay {
+                    o.paint(painter, &cache.galley, block.chars, offset, font_height);
+                }
                 painter.galley(pos2(offset.x, offset.y), cache.galley.clone(), text_color);
                 for s in &cache.over {
                     let mut s = s.clone();
@@ -921,7 +949,12 @@ fn handle_pointer(
     {
         let under = pane.spans_at(c, input.spans);
         let suggested = pane.suggestions.at(c);
-        if !under.is_empty() || !suggested.is_empty() {
+        let extra = pane
+            .overlay
+            .as_ref()
+            .map(|o| o.hover(c))
+            .unwrap_or_default();
+        if !under.is_empty() || !suggested.is_empty() || !extra.is_empty() {
             response.clone().on_hover_ui_at_pointer(|ui| {
                 ui.set_max_width(420.0);
                 if !suggested.is_empty() {
@@ -940,6 +973,9 @@ fn handle_pointer(
                         });
                         ui.add(egui::Label::new(format!("“{}”", s.text)).wrap());
                     }
+                }
+                for line in &extra {
+                    ui.add(egui::Label::new(line).wrap());
                 }
             });
         }

@@ -79,6 +79,22 @@ pub fn menu_bar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             ui.separator();
             command_button(ui, app, Command::ToggleTheme, true);
         });
+        ui.menu_button("Curation", |ui| {
+            let curating = app.curation.is_open();
+            let editing = app.curation.editing();
+            command_button(ui, app, Command::Curate, has_project);
+            command_button(ui, app, Command::PreMerge, has_project);
+            ui.separator();
+            command_button(ui, app, Command::NextDisagreement, curating && !editing);
+            command_button(ui, app, Command::PreviousDisagreement, curating && !editing);
+            command_button(ui, app, Command::RejectUnit, curating && !editing);
+            command_button(ui, app, Command::EditUnit, curating && !editing);
+            command_button(ui, app, Command::AcceptEdit, editing);
+            command_button(ui, app, Command::CurationUndo, curating);
+            ui.separator();
+            command_button(ui, app, Command::Statistics, has_project);
+            command_button(ui, app, Command::GoldFeedback, has_project);
+        });
         ui.menu_button("Help", |ui| {
             command_button(ui, app, Command::Shortcuts, true);
             command_button(ui, app, Command::ShowReport, app.report.is_some());
@@ -148,6 +164,7 @@ pub fn toolbar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             app.pane.linking = None;
         }
         super::editing::layer_lock_ui(ui, app);
+        super::gold_feedback::toolbar_ui(ui, app);
         if let Some(st) = status {
             ui.separator();
             let mut new = st;

@@ -3,10 +3,12 @@
 pub mod annotate_all;
 pub mod app;
 pub mod commands;
+pub mod curation_view;
 pub mod dialogs;
 pub mod doc_list;
 pub mod document_pane;
 pub mod editing;
+pub mod gold_feedback;
 pub mod inspector;
 pub mod marks;
 pub mod menus;
@@ -19,6 +21,7 @@ pub mod reports;
 pub mod review;
 pub mod search;
 pub mod settings;
+pub mod statistics;
 pub mod theme;
 pub mod workflow;
 
