@@ -16,7 +16,6 @@ use crate::agreement::{AgreementOptions, Figure};
 use crate::formats::{
     self, ExportFormat, ExportOptions, ImportFormat, Layer, Nesting, OffsetUnit, TagScheme,
 };
-use crate::model::DocStatus;
 use crate::session::{Session, StreamedImportError};
 use crate::storage;
 
@@ -571,32 +570,20 @@ fn validate(path: &Path) -> Result<ExitCode> {
 }
 
 fn stats(path: &Path, json: bool) -> Result<ExitCode> {
-    let corpus = storage::load(path)?;
-    let st = crate::stats::stats(&corpus);
-    if json {
-        println!("{}", serde_json::to_string_pretty(&st)?);
-        return Ok(ExitCode::SUCCESS);
+    // Answered from the project index; only files changed since it was written are read.
+    let (answer, notes) = crate::index::project_stats(path)?;
+    for n in notes {
+        eprintln!("note: {n}");
     }
-    println!("project    {}", corpus.project.name);
-    println!("documents  {}", st.documents);
-    println!("spans      {}", st.spans);
-    println!("relations  {}", st.relations);
-    println!("\nspans per label");
-    for (k, v) in &st.spans_per_label {
-        println!("  {k:<16} {v:>6}");
-    }
-    println!("\nspans per annotator");
-    for (k, v) in &st.spans_per_annotator {
-        println!("  {k:<16} {v:>6}");
-    }
-    println!("\ndocuments per status");
-    for (a, m) in &st.documents_per_status {
-        let cells: Vec<String> = DocStatus::ALL
-            .iter()
-            .map(|s| format!("{} {}", s.as_str(), m[s.as_str()]))
-            .collect();
-        println!("  {a:<16} {}", cells.join(", "));
-    }
+    let out = if json {
+        crate::stats::render_json(&answer.stats)?
+    } else {
+        crate::stats::render_table(&answer.project, &answer.stats)
+    };
+    let stdout = std::io::stdout();
+    let mut w = BufWriter::new(stdout.lock());
+    w.write_all(out.as_bytes())?;
+    w.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

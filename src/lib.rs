@@ -9,6 +9,7 @@ pub mod edit;
 pub mod formats;
 pub mod history;
 pub mod import;
+pub mod index;
 pub mod merge;
 pub mod model;
 pub mod offsets;

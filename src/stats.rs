@@ -25,6 +25,41 @@ pub struct Stats {
     pub spans_per_annotator_label: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
+/// What `spanbench stats` prints as a table, for a project named `project`.
+pub fn render_table(project: &str, st: &Stats) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(o, "project    {project}");
+    let _ = writeln!(o, "documents  {}", st.documents);
+    let _ = writeln!(o, "spans      {}", st.spans);
+    let _ = writeln!(o, "relations  {}", st.relations);
+    let _ = writeln!(o, "\nspans per label");
+    for (k, v) in &st.spans_per_label {
+        let _ = writeln!(o, "  {k:<16} {v:>6}");
+    }
+    let _ = writeln!(o, "\nspans per annotator");
+    for (k, v) in &st.spans_per_annotator {
+        let _ = writeln!(o, "  {k:<16} {v:>6}");
+    }
+    let _ = writeln!(o, "\ndocuments per status");
+    for (a, m) in &st.documents_per_status {
+        let cells: Vec<String> = DocStatus::ALL
+            .iter()
+            .map(|s| format!("{} {}", s.as_str(), m.get(s.as_str()).copied().unwrap_or(0)))
+            .collect();
+        let _ = writeln!(o, "  {a:<16} {}", cells.join(", "));
+    }
+    o
+}
+
+/// What `spanbench stats --json` prints.
+pub fn render_json(st: &Stats) -> Result<String, serde_json::Error> {
+    let mut s = serde_json::to_string_pretty(st)?;
+    s.push('\n');
+    Ok(s)
+}
+
 pub fn stats(corpus: &Corpus) -> Stats {
     let schema: BTreeMap<String, usize> = corpus
         .project

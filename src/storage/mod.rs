@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::StorageError;
 pub use lock::{Holder, LOCK_FILE, ProjectLock};
-use ron_io::{read_ron, to_ron};
+use ron_io::{parse_ron, read_ron, to_ron};
 pub use stage::{Batch, TMP_PREFIX, Target};
 
 use crate::model::{AnnotationSet, Corpus, Document, Problem, Project, validate_set};
@@ -36,9 +36,13 @@ pub const DOCUMENTS_DIR: &str = "documents";
 pub const ANNOTATIONS_DIR: &str = "annotations";
 pub const GITIGNORE: &str = ".gitignore";
 
+/// The folder of rebuildable caches (the project index): never project content, never
+/// a leftover (it does not start with [`TMP_PREFIX`]).
+pub const CACHE_DIR: &str = ".spanbench-cache";
+
 /// What a project's `.gitignore` holds so that git never sees spanbench's temporary
-/// files, staging folders or lock.
-pub const GITIGNORE_LINES: [&str; 2] = [".spanbench-tmp-*", LOCK_FILE];
+/// files, staging folders, lock or cache.
+pub const GITIGNORE_LINES: [&str; 3] = [".spanbench-tmp-*", LOCK_FILE, "/.spanbench-cache/"];
 
 /// Content hashes of the files a read saw (relative path -> xxh3), so a writer can tell
 /// whether a file changed on disk since.
@@ -110,7 +114,7 @@ fn gitignore_text(existing: &str) -> String {
                 out.push('\n');
             }
             if existing.is_empty() && out.is_empty() {
-                out.push_str("# spanbench's temporary files and writer lock\n");
+                out.push_str("# spanbench's temporary files, writer lock and cache\n");
             }
             out.push_str(line);
             out.push('\n');
@@ -270,7 +274,14 @@ pub fn read_project_file(root: &Path) -> Result<(Project, u64), StorageError> {
 /// Reads one document file, checking it is named after its id.
 pub fn read_document(path: &Path) -> Result<(Document, u64), StorageError> {
     confine::refuse_link(path)?;
-    let (doc, h): (Document, u64) = read_ron(path, |d: &Document| d.format_version)?;
+    let bytes = fs::read(path).map_err(|e| StorageError::io(path, e))?;
+    let h = stamp(&bytes);
+    document_from_bytes(path, bytes).map(|d| (d, h))
+}
+
+/// Parses the bytes read from a document file, checking it is named after its id.
+pub fn document_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Document, StorageError> {
+    let doc: Document = parse_ron(path, bytes, |d: &Document| d.format_version)?;
     let stem = file_stem(path);
     if doc.id != stem {
         return Err(StorageError::Mismatch {
@@ -281,13 +292,25 @@ pub fn read_document(path: &Path) -> Result<(Document, u64), StorageError> {
             ),
         });
     }
-    Ok((doc, h))
+    Ok(doc)
 }
 
 /// Reads one annotation set, checking it lives where it says, in canonical order.
 pub fn read_set(path: &Path, annotator: &str) -> Result<(AnnotationSet, u64), StorageError> {
     confine::refuse_link(path)?;
-    let (mut set, h): (AnnotationSet, u64) = read_ron(path, |s: &AnnotationSet| s.format_version)?;
+    let bytes = fs::read(path).map_err(|e| StorageError::io(path, e))?;
+    let h = stamp(&bytes);
+    set_from_bytes(path, annotator, bytes).map(|s| (s, h))
+}
+
+/// Parses the bytes read from an annotation set file, checking it lives where it says;
+/// returns it in canonical order.
+pub fn set_from_bytes(
+    path: &Path,
+    annotator: &str,
+    bytes: Vec<u8>,
+) -> Result<AnnotationSet, StorageError> {
+    let mut set: AnnotationSet = parse_ron(path, bytes, |s: &AnnotationSet| s.format_version)?;
     let stem = file_stem(path);
     if set.document != stem || set.annotator != annotator {
         return Err(StorageError::Mismatch {
@@ -302,7 +325,14 @@ pub fn read_set(path: &Path, annotator: &str) -> Result<(AnnotationSet, u64), St
     // Edits keep sets in canonical order so undo is exact; a file put in another order
     // by hand must start out that way too.
     set.sort();
-    Ok((set, h))
+    Ok(set)
+}
+
+/// Parses the bytes read from project.ron, checking the names it lists.
+pub fn project_from_bytes(path: &Path, bytes: Vec<u8>) -> Result<Project, StorageError> {
+    let project: Project = parse_ron(path, bytes, |p: &Project| p.format_version)?;
+    check_project_names(&project, path)?;
+    Ok(project)
 }
 
 /// The bytes a project file is written as: what a batch stages, and what a stamp of a
@@ -326,13 +356,11 @@ pub fn set_bytes(root: &Path, set: &AnnotationSet) -> Result<Vec<u8>, StorageErr
     Ok(to_ron(&sorted, &path)?.into_bytes())
 }
 
-/// Every broken invariant of a project: offsets in bounds, start before end, copied
-/// text equal to the document's, unique ids, relations to existing spans, labels in the
-/// schema, annotation files for documents that exist.
-pub fn validate(corpus: &Corpus) -> Vec<Problem> {
+/// The problems of project.ron on its own: labels defined twice, colours unreadable.
+pub fn project_problems(project: &Project) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for label in &corpus.project.labels {
+    for label in &project.labels {
         if !seen.insert(&label.key) {
             out.push(Problem {
                 file: PROJECT_FILE.into(),
@@ -349,6 +377,14 @@ pub fn validate(corpus: &Corpus) -> Vec<Problem> {
             });
         }
     }
+    out
+}
+
+/// Every broken invariant of a project: offsets in bounds, start before end, copied
+/// text equal to the document's, unique ids, relations to existing spans, labels in the
+/// schema, annotation files for documents that exist.
+pub fn validate(corpus: &Corpus) -> Vec<Problem> {
+    let mut out = project_problems(&corpus.project);
     let maps: BTreeMap<&str, OffsetMap> = corpus
         .documents
         .par_iter()
@@ -441,7 +477,7 @@ pub fn save_all(root: &Path, corpus: &Corpus) -> Result<(), StorageError> {
     b.commit().map(|_| ())
 }
 
-fn ron_files(dir: &Path) -> Result<Vec<PathBuf>, StorageError> {
+pub(crate) fn ron_files(dir: &Path) -> Result<Vec<PathBuf>, StorageError> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -465,7 +501,7 @@ fn ron_files(dir: &Path) -> Result<Vec<PathBuf>, StorageError> {
     Ok(out)
 }
 
-fn file_stem(path: &Path) -> String {
+pub(crate) fn file_stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()

@@ -40,6 +40,15 @@ pub(super) fn read_ron<T: DeserializeOwned>(
 ) -> Result<(T, u64), StorageError> {
     let bytes = fs::read(path).map_err(|e| StorageError::io(path, e))?;
     let hash = super::stamp(&bytes);
+    parse_ron(path, bytes, version_of).map(|v| (v, hash))
+}
+
+/// Parses the bytes of one RON file read from `path`, checking its format version.
+pub(super) fn parse_ron<T: DeserializeOwned>(
+    path: &Path,
+    bytes: Vec<u8>,
+    version_of: impl Fn(&T) -> u32,
+) -> Result<T, StorageError> {
     let text = String::from_utf8(bytes).map_err(|_| StorageError::NotUtf8(path.to_path_buf()))?;
     match ron::from_str::<T>(&text) {
         Ok(value) => {
@@ -51,7 +60,7 @@ pub(super) fn read_ron<T: DeserializeOwned>(
                     supported: FORMAT_VERSION,
                 });
             }
-            Ok((value, hash))
+            Ok(value)
         }
         Err(err) => {
             // A file from a newer spanbench may fail to parse for that reason alone:

@@ -1,0 +1,436 @@
+//! Bringing the index up to date with the files on disk.
+//!
+//! The project is listed as `storage::read` lists it (same names refused, same links
+//! refused). A file whose stat equals its entry is taken from the index; any other is
+//! read and hashed, and parsed only when its hash differs. A set is validated again
+//! when it, its document or the schema changed. Documents are handled in parallel, each
+//! with its own sets, so memory is bounded by the largest document.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+
+use super::{
+    DocSummary, FileEntry, FileStat, INDEX_VERSION, ProjectIndex, ProjectSummary, SetSummary,
+    Summary, cache,
+};
+use crate::model::{AnnotationSet, Document, Project, validate_set};
+use crate::offsets::OffsetMap;
+use crate::storage::{self, ANNOTATIONS_DIR, DOCUMENTS_DIR, PROJECT_FILE, StorageError, confine};
+
+/// Why the index cannot answer: the caller reads the whole project instead, which
+/// reports the error (or the problems) exactly as it always has.
+#[derive(Debug)]
+pub(super) enum Doubt {
+    Storage(StorageError),
+    /// The project does not validate.
+    Invalid,
+}
+
+impl From<StorageError> for Doubt {
+    fn from(e: StorageError) -> Self {
+        Doubt::Storage(e)
+    }
+}
+
+/// An index brought up to date.
+#[derive(Debug)]
+pub struct Opened {
+    pub index: ProjectIndex,
+    /// Files read and hashed because their stat differed (or they were new).
+    pub read: usize,
+    /// Files parsed because their content differed (or they were new).
+    pub parsed: usize,
+    /// Whether the index on disk was rewritten.
+    pub written: bool,
+    pub notes: Vec<String>,
+}
+
+/// Reads the index of `root`, brings it up to date and writes it back if anything
+/// changed. `Err` means the index cannot answer for this project (it does not read or
+/// does not validate); nothing is written then.
+pub fn open(root: &Path) -> Result<Opened, StorageError> {
+    match open_inner(root) {
+        Ok(o) => Ok(o),
+        Err(Doubt::Storage(e)) => Err(e),
+        Err(Doubt::Invalid) => Err(StorageError::Invalid {
+            root: root.to_path_buf(),
+            problems: storage::validate(&storage::read(root)?),
+        }),
+    }
+}
+
+pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
+    if !root.is_dir() || !storage::is_project(root) {
+        return Err(StorageError::NotAProject(root.to_path_buf()).into());
+    }
+    let started = now_secs();
+    let loaded = cache::load(root);
+    let mut notes = loaded.notes;
+    let old = loaded.index.unwrap_or_default();
+    let listing = list(root)?;
+    let tally = Tally::default();
+
+    // project.ron first: its schema decides whether sets must be checked again.
+    let pf = storage::project_file(root);
+    let (project_entry, parsed_project) =
+        refresh_project(&pf, old.files.get(PROJECT_FILE), &tally)?;
+    let Summary::Project(ps) = &project_entry.summary else {
+        return Err(Doubt::Invalid);
+    };
+    if ps.problems {
+        return Err(Doubt::Invalid);
+    }
+    let schema = ps.schema;
+    // Parsed only if some set has to be validated again.
+    let project = OnceLock::new();
+    if let Some(p) = parsed_project {
+        let _ = project.set(Ok(p));
+    }
+    let project_for = || -> Result<&Project, Doubt> {
+        match project.get_or_init(|| reparse_project(&pf, project_entry.hash)) {
+            Ok(p) => Ok(p),
+            Err(_) => Err(Doubt::Invalid),
+        }
+    };
+
+    // A set without its document is a validation problem.
+    if listing.sets.keys().any(|d| !listing.docs.contains_key(d)) {
+        return Err(Doubt::Invalid);
+    }
+    let ctx = Ctx {
+        old: &old,
+        schema,
+        tally: &tally,
+    };
+    let results: Vec<Result<Vec<(String, FileEntry)>, Doubt>> = listing
+        .docs
+        .par_iter()
+        .map(|(id, path)| {
+            let sets = listing.sets.get(id).map(Vec::as_slice).unwrap_or(&[]);
+            refresh_document(&ctx, id, path, sets, &project_for)
+        })
+        .collect();
+    let mut files = BTreeMap::new();
+    files.insert(PROJECT_FILE.to_string(), project_entry);
+    for r in results {
+        files.extend(r?);
+    }
+    mark_racy(&mut files, started);
+    let index = ProjectIndex {
+        version: INDEX_VERSION,
+        annotators: listing.annotators,
+        files,
+    };
+    let mut written = false;
+    if index != old && loaded.writable {
+        match cache::save(root, &index) {
+            Ok(()) => written = true,
+            Err(e) => notes.push(format!("the project index was not saved: {e}")),
+        }
+    }
+    Ok(Opened {
+        index,
+        read: tally.read.load(std::sync::atomic::Ordering::Relaxed),
+        parsed: tally.parsed.load(std::sync::atomic::Ordering::Relaxed),
+        written,
+        notes,
+    })
+}
+
+#[derive(Default)]
+struct Tally {
+    read: std::sync::atomic::AtomicUsize,
+    parsed: std::sync::atomic::AtomicUsize,
+}
+
+impl Tally {
+    fn read(&self) {
+        self.read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn parsed(&self) {
+        self.parsed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+struct Ctx<'a> {
+    old: &'a ProjectIndex,
+    schema: u64,
+    tally: &'a Tally,
+}
+
+/// The project's files as `storage::read` finds them: documents by id, and per
+/// document the annotators with a set on it.
+struct Listing {
+    docs: BTreeMap<String, PathBuf>,
+    sets: BTreeMap<String, Vec<(String, PathBuf)>>,
+    annotators: Vec<String>,
+}
+
+fn list(root: &Path) -> Result<Listing, StorageError> {
+    confine::refuse_link(&storage::project_file(root))?;
+    let ddir = root.join(DOCUMENTS_DIR);
+    confine::refuse_link(&ddir)?;
+    let mut docs = BTreeMap::new();
+    for path in storage::ron_files(&ddir)? {
+        let stem = storage::file_stem(&path);
+        confine::check_name("document id", &stem, &path)?;
+        docs.insert(stem, path);
+    }
+    let mut sets: BTreeMap<String, Vec<(String, PathBuf)>> = BTreeMap::new();
+    let mut annotators = Vec::new();
+    let adir = root.join(ANNOTATIONS_DIR);
+    confine::refuse_link(&adir)?;
+    if adir.is_dir() {
+        for entry in fs::read_dir(&adir).map_err(|e| StorageError::io(&adir, e))? {
+            let entry = entry.map_err(|e| StorageError::io(&adir, e))?;
+            let kind = entry.file_type().map_err(|e| StorageError::io(&adir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            if kind.is_symlink() {
+                return Err(StorageError::Symlink(entry.path()));
+            }
+            if kind.is_dir() {
+                confine::check_name("annotator name", &name, &entry.path())?;
+                annotators.push(name);
+            }
+        }
+        annotators.sort();
+        for a in &annotators {
+            for path in storage::ron_files(&adir.join(a))? {
+                let stem = storage::file_stem(&path);
+                confine::check_name("document id", &stem, &path)?;
+                sets.entry(stem).or_default().push((a.clone(), path));
+            }
+        }
+    }
+    Ok(Listing {
+        docs,
+        sets,
+        annotators,
+    })
+}
+
+/// A file as it is now.
+enum Now {
+    /// Same content as its entry (stat equal, or hash equal): the entry, stat updated.
+    Same(FileEntry),
+    /// Different or new content, read once.
+    Changed {
+        stat: FileStat,
+        hash: u64,
+        bytes: Vec<u8>,
+    },
+}
+
+fn look(path: &Path, old: Option<&FileEntry>, tally: &Tally) -> Result<Now, StorageError> {
+    let meta = fs::symlink_metadata(path).map_err(|e| StorageError::io(path, e))?;
+    if meta.file_type().is_symlink() {
+        return Err(StorageError::Symlink(path.to_path_buf()));
+    }
+    let stat = FileStat::of(&meta);
+    if let Some(e) = old
+        && e.stat == stat
+        && !e.racy
+    {
+        return Ok(Now::Same(e.clone()));
+    }
+    let (stat, bytes) = read_file(path)?;
+    tally.read();
+    let hash = storage::stamp(&bytes);
+    match old {
+        Some(e) if e.hash == hash => Ok(Now::Same(FileEntry {
+            stat,
+            hash,
+            racy: false,
+            summary: e.summary.clone(),
+        })),
+        _ => Ok(Now::Changed { stat, hash, bytes }),
+    }
+}
+
+/// The bytes of a file and the stat of the very file they were read from.
+fn read_file(path: &Path) -> Result<(FileStat, Vec<u8>), StorageError> {
+    let io = |e| StorageError::io(path, e);
+    let mut f = cache::open_nofollow(path).map_err(|e| {
+        if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            StorageError::Symlink(path.to_path_buf())
+        } else {
+            io(e)
+        }
+    })?;
+    let stat = FileStat::of(&f.metadata().map_err(io)?);
+    let mut bytes = Vec::with_capacity(stat.size as usize);
+    f.read_to_end(&mut bytes).map_err(io)?;
+    Ok((stat, bytes))
+}
+
+fn schema_hash(p: &Project) -> u64 {
+    let bytes = serde_json::to_vec(&(&p.labels, &p.relation_types)).unwrap_or_default();
+    storage::stamp(&bytes)
+}
+
+fn project_summary(p: &Project) -> ProjectSummary {
+    ProjectSummary {
+        name: p.name.clone(),
+        labels: p.labels.iter().map(|l| l.key.clone()).collect(),
+        schema: schema_hash(p),
+        problems: !storage::project_problems(p).is_empty(),
+    }
+}
+
+fn refresh_project(
+    pf: &Path,
+    old: Option<&FileEntry>,
+    tally: &Tally,
+) -> Result<(FileEntry, Option<Project>), Doubt> {
+    match look(pf, old, tally)? {
+        Now::Same(e) => Ok((e, None)),
+        Now::Changed { stat, hash, bytes } => {
+            tally.parsed();
+            let p = storage::project_from_bytes(pf, bytes)?;
+            let entry = FileEntry {
+                stat,
+                hash,
+                racy: false,
+                summary: Summary::Project(project_summary(&p)),
+            };
+            Ok((entry, Some(p)))
+        }
+    }
+}
+
+fn reparse_project(pf: &Path, hash: u64) -> Result<Project, Doubt> {
+    let (_, bytes) = read_file(pf)?;
+    if storage::stamp(&bytes) != hash {
+        // Changed while we looked: let a full read decide.
+        return Err(Doubt::Invalid);
+    }
+    Ok(storage::project_from_bytes(pf, bytes)?)
+}
+
+/// A document and the sets on it.
+fn refresh_document<'p>(
+    ctx: &Ctx,
+    id: &str,
+    path: &Path,
+    sets: &[(String, PathBuf)],
+    project: &(dyn Fn() -> Result<&'p Project, Doubt> + Sync),
+) -> Result<Vec<(String, FileEntry)>, Doubt> {
+    let rel = format!("{DOCUMENTS_DIR}/{id}.ron");
+    let mut doc: Option<(Document, OffsetMap)> = None;
+    let entry = match look(path, ctx.old.files.get(&rel), ctx.tally)? {
+        Now::Same(e) => e,
+        Now::Changed { stat, hash, bytes } => {
+            ctx.tally.parsed();
+            let d = storage::document_from_bytes(path, bytes)?;
+            let summary = Summary::Document(DocSummary {
+                title: d.title.clone(),
+                chars: d.text.chars().count(),
+            });
+            let map = OffsetMap::new(&d.text);
+            doc = Some((d, map));
+            FileEntry {
+                stat,
+                hash,
+                racy: false,
+                summary,
+            }
+        }
+    };
+    let doc_hash = entry.hash;
+    let mut out = Vec::with_capacity(1 + sets.len());
+    out.push((rel, entry));
+    for (annotator, spath) in sets {
+        let rel = format!("{ANNOTATIONS_DIR}/{annotator}/{id}.ron");
+        let wanted = Some((doc_hash, ctx.schema));
+        let (mut entry, parsed) = match look(spath, ctx.old.files.get(&rel), ctx.tally)? {
+            Now::Same(e) => (e, None),
+            Now::Changed { stat, hash, bytes } => {
+                ctx.tally.parsed();
+                let set = storage::set_from_bytes(spath, annotator, bytes)?;
+                let entry = FileEntry {
+                    stat,
+                    hash,
+                    racy: false,
+                    summary: Summary::Set(set_summary(&set)),
+                };
+                (entry, Some(set))
+            }
+        };
+        let Summary::Set(summary) = &mut entry.summary else {
+            return Err(Doubt::Invalid);
+        };
+        if summary.checked != wanted {
+            let set = match parsed {
+                Some(s) => s,
+                None => {
+                    let (_, bytes) = read_file(spath)?;
+                    if storage::stamp(&bytes) != entry.hash {
+                        return Err(Doubt::Invalid);
+                    }
+                    ctx.tally.parsed();
+                    storage::set_from_bytes(spath, annotator, bytes)?
+                }
+            };
+            if doc.is_none() {
+                let (_, bytes) = read_file(path)?;
+                if storage::stamp(&bytes) != doc_hash {
+                    return Err(Doubt::Invalid);
+                }
+                ctx.tally.parsed();
+                let d = storage::document_from_bytes(path, bytes)?;
+                let map = OffsetMap::new(&d.text);
+                doc = Some((d, map));
+            }
+            let Some((d, map)) = &doc else {
+                return Err(Doubt::Invalid);
+            };
+            if !validate_set(project()?, d, map, &set, &rel).is_empty() {
+                return Err(Doubt::Invalid);
+            }
+            summary.checked = wanted;
+        }
+        out.push((rel, entry));
+    }
+    Ok(out)
+}
+
+fn set_summary(set: &AnnotationSet) -> SetSummary {
+    let mut spans_per_label = BTreeMap::new();
+    for s in &set.spans {
+        *spans_per_label.entry(s.label.clone()).or_default() += 1;
+    }
+    SetSummary {
+        status: set.status,
+        spans_per_label,
+        relations: set.relations.len(),
+        checked: None,
+    }
+}
+
+/// Clock ticks on some file systems are as coarse as two seconds.
+const TICK: i64 = 2;
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs() as i64
+}
+
+/// A file modified in the same tick as the index was built could change again without
+/// its stat changing; such entries are hashed again by the next reader.
+fn mark_racy(files: &mut BTreeMap<String, FileEntry>, started: i64) {
+    for e in files.values_mut() {
+        e.racy = e.stat.mtime.0 >= started - TICK;
+    }
+}
