@@ -71,6 +71,20 @@ impl FileStat {
     }
 }
 
+/// The identity of a project folder: device and inode (0 where there are none).
+pub fn root_identity(root: &std::path::Path) -> (u64, u64) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(root).map_or((0, 0), |m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = root;
+        (0, 0)
+    }
+}
+
 /// One project file in the index.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FileEntry {
@@ -131,6 +145,12 @@ impl SetSummary {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProjectIndex {
     pub version: u32,
+    /// Device and inode of the project folder the index was built in. An index found in
+    /// a folder with another identity came with a copy of the project (a zip, a stranger's
+    /// archive) and is not trusted at all: summaries are only reused for content this
+    /// spanbench hashed in this folder.
+    #[serde(default)]
+    pub root: (u64, u64),
     pub annotators: Vec<String>,
     pub files: BTreeMap<String, FileEntry>,
 }

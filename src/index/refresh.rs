@@ -72,7 +72,11 @@ pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
     let started = now_secs();
     let loaded = cache::load(root);
     let mut notes = loaded.notes;
-    let old = loaded.index.unwrap_or_default();
+    let identity = super::root_identity(root);
+    let old = loaded
+        .index
+        .filter(|i| i.root == identity)
+        .unwrap_or_default();
     let listing = list(root)?;
     let tally = Tally::default();
 
@@ -124,6 +128,7 @@ pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
     mark_racy(&mut files, started);
     let index = ProjectIndex {
         version: INDEX_VERSION,
+        root: identity,
         annotators: listing.annotators,
         files,
     };
