@@ -73,7 +73,7 @@ pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
     let loaded = cache::load(root);
     let mut notes = loaded.notes;
     let identity = super::root_identity(root);
-    let old = loaded
+    let mut old = loaded
         .index
         .filter(|i| i.root == identity)
         .unwrap_or_default();
@@ -83,7 +83,7 @@ pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
     // project.ron first: its schema decides whether sets must be checked again.
     let pf = storage::project_file(root);
     let (project_entry, parsed_project) =
-        refresh_project(&pf, old.files.get(PROJECT_FILE), &tally)?;
+        refresh_project(&pf, old.files.remove(PROJECT_FILE), &tally)?;
     let Summary::Project(ps) = &project_entry.summary else {
         return Err(Doubt::Invalid);
     };
@@ -108,24 +108,51 @@ pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
         return Err(Doubt::Invalid);
     }
     let ctx = Ctx {
-        old: &old,
         schema,
         tally: &tally,
     };
-    let results: Vec<Result<Vec<(String, FileEntry)>, Doubt>> = listing
+    // Old entries are moved into their documents' tasks, never copied: a warm open
+    // holds one index in memory, not two.
+    let mut sets_of = listing.sets;
+    let tasks: Vec<Task> = listing
         .docs
-        .par_iter()
+        .into_iter()
         .map(|(id, path)| {
-            let sets = listing.sets.get(id).map(Vec::as_slice).unwrap_or(&[]);
-            refresh_document(&ctx, id, path, sets, &project_for)
+            let old_doc = old.files.remove(&format!("{DOCUMENTS_DIR}/{id}.ron"));
+            let sets = sets_of
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(a, p)| {
+                    let e = old.files.remove(&format!("{ANNOTATIONS_DIR}/{a}/{id}.ron"));
+                    (a, p, e)
+                })
+                .collect();
+            Task {
+                id,
+                path,
+                old: old_doc,
+                sets,
+            }
         })
+        .collect();
+    // Entries left over are files that are gone.
+    if !old.files.is_empty() || old.annotators != listing.annotators {
+        tally.changed();
+    }
+    drop(old);
+    let results: Vec<Result<Vec<(String, FileEntry)>, Doubt>> = tasks
+        .into_par_iter()
+        .map(|task| refresh_document(&ctx, task, &project_for))
         .collect();
     let mut files = BTreeMap::new();
     files.insert(PROJECT_FILE.to_string(), project_entry);
     for r in results {
         files.extend(r?);
     }
-    mark_racy(&mut files, started);
+    if mark_racy(&mut files, started) {
+        tally.changed();
+    }
     let index = ProjectIndex {
         version: INDEX_VERSION,
         root: identity,
@@ -133,7 +160,7 @@ pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
         files,
     };
     let mut written = false;
-    if index != old && loaded.writable {
+    if tally.changed.load(std::sync::atomic::Ordering::Relaxed) && loaded.writable {
         match cache::save(root, &index) {
             Ok(()) => written = true,
             Err(e) => notes.push(format!("the project index was not saved: {e}")),
@@ -152,10 +179,17 @@ pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
 struct Tally {
     read: std::sync::atomic::AtomicUsize,
     parsed: std::sync::atomic::AtomicUsize,
+    /// Something differs from the index read: it is written back.
+    changed: std::sync::atomic::AtomicBool,
 }
 
 impl Tally {
+    fn changed(&self) {
+        self.changed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     fn read(&self) {
+        self.changed();
         self.read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     fn parsed(&self) {
@@ -164,8 +198,15 @@ impl Tally {
     }
 }
 
+/// A document with its sets, and their old entries.
+struct Task {
+    id: String,
+    path: PathBuf,
+    old: Option<FileEntry>,
+    sets: Vec<(String, PathBuf, Option<FileEntry>)>,
+}
+
 struct Ctx<'a> {
-    old: &'a ProjectIndex,
     schema: u64,
     tally: &'a Tally,
 }
@@ -236,17 +277,18 @@ enum Now {
     },
 }
 
-fn look(path: &Path, old: Option<&FileEntry>, tally: &Tally) -> Result<Now, StorageError> {
+fn look(path: &Path, old: Option<FileEntry>, tally: &Tally) -> Result<Now, StorageError> {
     let meta = fs::symlink_metadata(path).map_err(|e| StorageError::io(path, e))?;
     if meta.file_type().is_symlink() {
         return Err(StorageError::Symlink(path.to_path_buf()));
     }
     let stat = FileStat::of(&meta);
-    if let Some(e) = old
-        && e.stat == stat
-        && !e.racy
-    {
-        return Ok(Now::Same(e.clone()));
+    let mut old = old;
+    if let Some(e) = old.take_if(|e| e.stat == stat && !e.racy) {
+        return Ok(Now::Same(e));
+    }
+    if old.is_none() {
+        tally.changed();
     }
     let (stat, bytes) = read_file(path)?;
     tally.read();
@@ -256,7 +298,7 @@ fn look(path: &Path, old: Option<&FileEntry>, tally: &Tally) -> Result<Now, Stor
             stat,
             hash,
             racy: false,
-            summary: e.summary.clone(),
+            summary: e.summary,
         })),
         _ => Ok(Now::Changed { stat, hash, bytes }),
     }
@@ -294,7 +336,7 @@ fn project_summary(p: &Project) -> ProjectSummary {
 
 fn refresh_project(
     pf: &Path,
-    old: Option<&FileEntry>,
+    old: Option<FileEntry>,
     tally: &Tally,
 ) -> Result<(FileEntry, Option<Project>), Doubt> {
     match look(pf, old, tally)? {
@@ -325,14 +367,19 @@ fn reparse_project(pf: &Path, hash: u64) -> Result<Project, Doubt> {
 /// A document and the sets on it.
 fn refresh_document<'p>(
     ctx: &Ctx,
-    id: &str,
-    path: &Path,
-    sets: &[(String, PathBuf)],
+    task: Task,
     project: &(dyn Fn() -> Result<&'p Project, Doubt> + Sync),
 ) -> Result<Vec<(String, FileEntry)>, Doubt> {
+    let Task {
+        id,
+        path,
+        old,
+        sets,
+    } = task;
+    let path = path.as_path();
     let rel = format!("{DOCUMENTS_DIR}/{id}.ron");
     let mut doc: Option<(Document, OffsetMap)> = None;
-    let entry = match look(path, ctx.old.files.get(&rel), ctx.tally)? {
+    let entry = match look(path, old, ctx.tally)? {
         Now::Same(e) => e,
         Now::Changed { stat, hash, bytes } => {
             ctx.tally.parsed();
@@ -354,10 +401,12 @@ fn refresh_document<'p>(
     let doc_hash = entry.hash;
     let mut out = Vec::with_capacity(1 + sets.len());
     out.push((rel, entry));
-    for (annotator, spath) in sets {
+    for (annotator, spath, old) in sets {
+        let spath = spath.as_path();
+        let annotator = annotator.as_str();
         let rel = format!("{ANNOTATIONS_DIR}/{annotator}/{id}.ron");
         let wanted = Some((doc_hash, ctx.schema));
-        let (mut entry, parsed) = match look(spath, ctx.old.files.get(&rel), ctx.tally)? {
+        let (mut entry, parsed) = match look(spath, old, ctx.tally)? {
             Now::Same(e) => (e, None),
             Now::Changed { stat, hash, bytes } => {
                 ctx.tally.parsed();
@@ -403,6 +452,7 @@ fn refresh_document<'p>(
                 return Err(Doubt::Invalid);
             }
             summary.checked = wanted;
+            ctx.tally.changed();
         }
         out.push((rel, entry));
     }
@@ -434,8 +484,13 @@ fn now_secs() -> i64 {
 
 /// A file modified in the same tick as the index was built could change again without
 /// its stat changing; such entries are hashed again by the next reader.
-fn mark_racy(files: &mut BTreeMap<String, FileEntry>, started: i64) {
+/// Returns whether any entry's mark changed.
+fn mark_racy(files: &mut BTreeMap<String, FileEntry>, started: i64) -> bool {
+    let mut flipped = false;
     for e in files.values_mut() {
-        e.racy = e.stat.mtime.0 >= started - TICK;
+        let racy = e.stat.mtime.0 >= started - TICK;
+        flipped |= racy != e.racy;
+        e.racy = racy;
     }
+    flipped
 }
