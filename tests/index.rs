@@ -87,6 +87,10 @@ fn index_file(root: &Path) -> PathBuf {
 fn copy(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for e in fs::read_dir(from).unwrap().flatten() {
+        // A cache someone's `stats` left in the source tree is not part of the sample.
+        if e.file_name() == storage::CACHE_DIR {
+            continue;
+        }
         let t = to.join(e.file_name());
         if e.file_type().unwrap().is_dir() {
             copy(&e.path(), &t);

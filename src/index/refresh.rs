@@ -58,10 +58,18 @@ pub fn open(root: &Path) -> Result<Opened, StorageError> {
     match open_inner(root) {
         Ok(o) => Ok(o),
         Err(Doubt::Storage(e)) => Err(e),
-        Err(Doubt::Invalid) => Err(StorageError::Invalid {
-            root: root.to_path_buf(),
-            problems: storage::validate(&storage::read(root)?),
-        }),
+        // The full read names the problems; if it finds none, a file changed while the
+        // index looked at it, and one more look settles it.
+        Err(Doubt::Invalid) => {
+            storage::load(root)?;
+            open_inner(root).map_err(|d| match d {
+                Doubt::Storage(e) => e,
+                Doubt::Invalid => StorageError::io(
+                    root,
+                    std::io::Error::other("the project changed while it was read; try again"),
+                ),
+            })
+        }
     }
 }
 
