@@ -130,11 +130,12 @@ impl Checked {
     }
 }
 
-/// Files staged for one commit.
+/// Files staged for one commit: each target, its staged file, and whether that file is
+/// already fsynced.
 pub struct Batch {
     root: PathBuf,
     dir: Option<tempfile::TempDir>,
-    files: Vec<(Target, PathBuf)>,
+    files: Vec<(Target, PathBuf, bool)>,
     index: HashMap<Target, usize>,
     checked: Checked,
     staged: usize,
@@ -181,13 +182,14 @@ impl Batch {
         let dest = self.checked.dest(&self.root, &target)?;
         let staged = self.staging()?.join(self.staged.to_string());
         self.staged += 1;
-        write_staged(&dest, &staged, bytes)?;
-        self.record(target, staged);
+        write_staged(&dest, &staged, bytes, false)?;
+        self.record(target, staged, false);
         Ok(())
     }
 
-    /// Stages many files at once, written in parallel. Fails on the first target (in
-    /// the order given) that cannot be written; what was staged stays staged.
+    /// Stages many files at once, each written and fsynced through its own handle, in
+    /// parallel on the I/O threads (so the disk's waits overlap). Fails on the first
+    /// target (in the order given) that cannot be written; what was staged stays staged.
     pub fn add_all(&mut self, items: Vec<(Target, Vec<u8>)>) -> Result<(), StorageError> {
         if items.is_empty() {
             return Ok(());
@@ -200,23 +202,27 @@ impl Batch {
             self.staged += 1;
             planned.push((target, dest, staged, bytes));
         }
-        let results: Vec<Result<(), StorageError>> = planned
-            .par_iter()
-            .map(|(_, dest, staged, bytes)| write_staged(dest, staged, bytes))
-            .collect();
+        let write = |(_, dest, staged, bytes): &(Target, PathBuf, PathBuf, Vec<u8>)| {
+            write_staged(dest, staged, bytes, true)
+        };
+        let results: Vec<Result<(), StorageError>> =
+            on_io_threads(|| planned.par_iter().map(write).collect());
         for ((target, _, staged, _), r) in planned.into_iter().zip(results) {
             r?;
-            self.record(target, staged);
+            self.record(target, staged, true);
         }
         Ok(())
     }
 
-    fn record(&mut self, target: Target, staged: PathBuf) {
+    fn record(&mut self, target: Target, staged: PathBuf, synced: bool) {
         match self.index.get(&target) {
-            Some(&i) => self.files[i].1 = staged,
+            Some(&i) => {
+                self.files[i].1 = staged;
+                self.files[i].2 = synced;
+            }
             None => {
                 self.index.insert(target.clone(), self.files.len());
-                self.files.push((target, staged));
+                self.files.push((target, staged, synced));
             }
         }
     }
@@ -232,9 +238,14 @@ impl Batch {
         // a reader in between never sees a set without its document.
         self.files.sort_by(|a, b| a.0.cmp(&b.0));
         let dir = self.staging()?;
-        sync_files(self.files.iter().map(|(_, p)| p.as_path()))?;
+        sync_files(
+            self.files
+                .iter()
+                .filter(|(_, _, synced)| !synced)
+                .map(|(_, p, _)| p.as_path()),
+        )?;
         let mut manifest = String::new();
-        for (t, staged) in &self.files {
+        for (t, staged, _) in &self.files {
             let name = staged
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -254,7 +265,7 @@ impl Batch {
         let n = self.files.len();
         let result = roll_forward(&self.root, &dir);
         if let Some(d) = self.dir.take() {
-            let moved_some = || self.files.iter().any(|(_, staged)| !staged.exists());
+            let moved_some = || self.files.iter().any(|(_, staged, _)| !staged.exists());
             if result.is_ok() || !moved_some() {
                 // Done, or failed before the first rename: the project is as it was.
                 let _ = d.close();
@@ -267,9 +278,9 @@ impl Batch {
     }
 }
 
-/// Writes one staged file (not yet fsynced), with the permissions of the file it will
-/// replace, or those any new file gets.
-fn write_staged(dest: &Path, staged: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+/// Writes one staged file, with the permissions of the file it will replace, or those
+/// any new file gets; with `sync`, fsynced through the handle that wrote it.
+fn write_staged(dest: &Path, staged: &Path, bytes: &[u8], sync: bool) -> Result<(), StorageError> {
     let io = |e| StorageError::io(dest, e);
     let mut f = fs::File::create(staged).map_err(io)?;
     if let Ok(meta) = fs::metadata(dest)
@@ -277,7 +288,19 @@ fn write_staged(dest: &Path, staged: &Path, bytes: &[u8]) -> Result<(), StorageE
     {
         f.set_permissions(meta.permissions()).map_err(io)?;
     }
-    f.write_all(bytes).map_err(io)
+    f.write_all(bytes).map_err(io)?;
+    if sync {
+        f.sync_all().map_err(io)?;
+    }
+    Ok(())
+}
+
+/// Runs `work` on the I/O threads (see [`io_pool`]), or here if they could not start.
+fn on_io_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    match io_pool() {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
 }
 
 /// fsync of many files at once. fsync waits on the disk, not the processor, so more
@@ -290,10 +313,8 @@ pub(super) fn sync_files<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<()
             .and_then(|f| f.sync_all())
             .map_err(|e| StorageError::io(p, e))
     };
-    let results: Vec<Result<(), StorageError>> = match io_pool() {
-        Some(pool) => pool.install(|| paths.par_iter().map(sync).collect()),
-        None => paths.iter().map(sync).collect(),
-    };
+    let results: Vec<Result<(), StorageError>> =
+        on_io_threads(|| paths.par_iter().map(sync).collect());
     results.into_iter().collect()
 }
 
@@ -357,13 +378,32 @@ fn roll_forward(root: &Path, dir: &Path) -> Result<(), StorageError> {
                 std::io::Error::other("something other than a file is in the way"),
             ));
         }
-        moves.push((staged, dest));
+        let kind = match target {
+            Target::Document(_) => 0,
+            Target::Set { .. } => 1,
+            Target::Project => 2,
+        };
+        moves.push((staged, dest, kind));
     }
-    for (staged, dest) in moves {
-        fs::rename(&staged, &dest).map_err(|e| StorageError::io(&dest, e))?;
-    }
+    rename_in_order(moves)?;
     for d in touched {
         sync_dir(&d);
+    }
+    Ok(())
+}
+
+/// Renames staged files into place, kind by kind in the manifest's order (documents,
+/// then the sets on them, then project.ron), the files of one kind in parallel: a
+/// rename that replaces a file waits on the file system's journal, and many waits
+/// overlap. A kind is complete before the next starts.
+fn rename_in_order(moves: Vec<(PathBuf, PathBuf, u8)>) -> Result<(), StorageError> {
+    let rename = |(staged, dest, _): &(PathBuf, PathBuf, u8)| {
+        fs::rename(staged, dest).map_err(|e| StorageError::io(dest, e))
+    };
+    for group in moves.chunk_by(|a, b| a.2 == b.2) {
+        let results: Vec<Result<(), StorageError>> =
+            on_io_threads(|| group.par_iter().map(rename).collect());
+        results.into_iter().collect::<Result<(), StorageError>>()?;
     }
     Ok(())
 }
@@ -473,7 +513,7 @@ mod tests {
         let manifest: String = b
             .files
             .iter()
-            .map(|(t, p)| {
+            .map(|(t, p, _)| {
                 format!(
                     "{}\t{}\n",
                     p.file_name().unwrap().to_string_lossy(),
@@ -483,7 +523,7 @@ mod tests {
             .collect();
         fs::write(staging.join(MANIFEST), manifest).unwrap();
         // The first rename happened before the kill.
-        let (_, first) = &b.files[0];
+        let (_, first, _) = &b.files[0];
         fs::rename(first, root.join("documents/a.ron")).unwrap();
         let _ = b.dir.take().unwrap().keep();
         assert_eq!(fs::read(root.join("project.ron")).unwrap(), before);
