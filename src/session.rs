@@ -909,7 +909,7 @@ impl Session {
             .iter()
             .filter_map(|(a, d)| self.corpus.set(a, d))
             .collect();
-        let staged: Vec<Result<(String, storage::Target, Vec<u8>), StorageError>> = docs
+        let staged: Vec<Result<StagedFile, StorageError>> = docs
             .par_iter()
             .map(|doc| {
                 let bytes = storage::document_bytes(&root, doc)?;
@@ -1168,6 +1168,9 @@ impl Session {
         out.into_iter().collect()
     }
 }
+
+/// A file a save writes: its path relative to the root, its target and its bytes.
+type StagedFile = (String, storage::Target, Vec<u8>);
 
 fn rel_doc(id: &str) -> String {
     format!("{}/{id}.ron", storage::DOCUMENTS_DIR)
