@@ -6,6 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rayon::prelude::*;
+
 use crate::edit::{Edit, EditError};
 use crate::history::{History, Target};
 use crate::import::{ImportError, import_text_file};
@@ -962,20 +964,40 @@ impl Session {
             written.push((storage::PROJECT_FILE.into(), storage::stamp(&bytes)));
             batch.add(storage::Target::Project, &bytes)?;
         }
-        for id in &self.dirty_docs {
-            if let Some(doc) = self.corpus.document(id) {
+        // Files are serialized on all cores, then written and fsynced together.
+        let docs: Vec<&Document> = self
+            .dirty_docs
+            .iter()
+            .filter_map(|id| self.corpus.document(id))
+            .collect();
+        let sets: Vec<&AnnotationSet> = self
+            .dirty_sets
+            .iter()
+            .filter_map(|(a, d)| self.corpus.set(a, d))
+            .collect();
+        let staged: Vec<Result<StagedFile, StorageError>> = docs
+            .par_iter()
+            .map(|doc| {
                 let bytes = storage::document_bytes(&root, doc)?;
-                written.push((rel_doc(id), storage::stamp(&bytes)));
-                batch.add(storage::Target::Document(id.clone()), &bytes)?;
-            }
-        }
-        for (a, d) in &self.dirty_sets {
-            if let Some(set) = self.corpus.set(a, d) {
+                let target = storage::Target::Document(doc.id.clone());
+                Ok((rel_doc(&doc.id), target, bytes))
+            })
+            .chain(sets.par_iter().map(|set| {
                 let bytes = storage::set_bytes(&root, set)?;
-                written.push((rel_set(a, d), storage::stamp(&bytes)));
-                batch.add(storage::set_target(set), &bytes)?;
-            }
+                Ok((
+                    rel_set(&set.annotator, &set.document),
+                    storage::set_target(set),
+                    bytes,
+                ))
+            }))
+            .collect();
+        let mut items = Vec::with_capacity(staged.len());
+        for r in staged {
+            let (rel, target, bytes) = r?;
+            written.push((rel, storage::stamp(&bytes)));
+            items.push((target, bytes));
         }
+        batch.add_all(items)?;
         let n = batch.commit()?;
         self.stamps.extend(written);
         self.set_bases.clear();
@@ -1044,11 +1066,18 @@ impl Session {
                 }
             }
         }
-        for key in self.dirty_sets.clone() {
+        // Every dirty set's file is read on all cores; the ones that changed are merged
+        // here in order.
+        let keys: Vec<(String, String)> = self.dirty_sets.iter().cloned().collect();
+        let current: Vec<Result<_, StorageError>> = keys
+            .par_iter()
+            .map(|(a, d)| read_current(&storage::set_file(&root, a, d)))
+            .collect();
+        for (key, current) in keys.into_iter().zip(current) {
             let (a, d) = &key;
             let rel = rel_set(a, d);
             let path = storage::set_file(&root, a, d);
-            let (bytes, hash) = read_current(&path)?;
+            let (bytes, hash) = current?;
             if hash == self.stamps.get(&rel).copied() {
                 continue;
             }
@@ -1205,6 +1234,9 @@ impl Session {
         out.into_iter().collect()
     }
 }
+
+/// A file a save writes: its path relative to the root, its target and its bytes.
+type StagedFile = (String, storage::Target, Vec<u8>);
 
 fn rel_doc(id: &str) -> String {
     format!("{}/{id}.ron", storage::DOCUMENTS_DIR)

@@ -11,11 +11,14 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use quick_xml::escape::escape;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::import::{RawDoc, RawRelation, RawSet, RawSpan, get_str, value_key};
 use super::stream::JsonRecord;
-use super::{ExportError, ExportOptions, GOLD_ANNOTATOR, Keeps, OffsetUnit, Record, Report};
+use super::{
+    ExportError, ExportOptions, GOLD_ANNOTATOR, Keeps, OffsetUnit, Record, Report, parallel,
+};
 use crate::model::{Origin, Project};
 use crate::offsets::OffsetMap;
 
@@ -52,29 +55,118 @@ pub fn label_config(project: &Project) -> String {
     x
 }
 
-fn annotation_json(rec: &Record, opts: &ExportOptions, id: usize, report: &mut Report) -> Value {
-    let map = OffsetMap::new(&rec.doc.text);
-    let off = |c: usize| match opts.offset_unit {
-        OffsetUnit::Chars => c,
-        OffsetUnit::Utf16 => map.char_to_utf16(c).unwrap_or(c),
+// The output's shapes, fields in alphabetical order: the order serde_json's maps keep,
+// in which this export has always written them.
+
+#[derive(Serialize)]
+struct TaskOut<'a> {
+    annotations: Vec<AnnotationOut<'a>>,
+    data: DataOut<'a>,
+    id: usize,
+    predictions: &'a [u8],
+}
+
+#[derive(Serialize)]
+struct DataOut<'a> {
+    doc_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offset_unit: Option<&'static str>,
+    text: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct AnnotationOut<'a> {
+    created_username: &'a str,
+    ground_truth: bool,
+    id: usize,
+    meta: StatusOut,
+    result: Vec<ResultOut<'a>>,
+    was_cancelled: bool,
+}
+
+#[derive(Serialize)]
+struct StatusOut {
+    status: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ResultOut<'a> {
+    Span(SpanOut<'a>),
+    Relation(RelationOut<'a>),
+}
+
+#[derive(Serialize)]
+struct SpanOut<'a> {
+    from_name: &'static str,
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<NoteOut<'a>>,
+    origin: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f64>,
+    to_name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    value: SpanValueOut<'a>,
+}
+
+#[derive(Serialize)]
+struct NoteOut<'a> {
+    text: [&'a str; 1],
+}
+
+#[derive(Serialize)]
+struct SpanValueOut<'a> {
+    end: usize,
+    labels: [&'a str; 1],
+    start: usize,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct RelationOut<'a> {
+    direction: &'static str,
+    from_id: String,
+    labels: [&'a str; 1],
+    to_id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// One annotation; `map` is the document's offset map when offsets go out in UTF-16.
+fn annotation_out<'a>(
+    rec: &'a Record<'a>,
+    map: Option<&OffsetMap>,
+    id: usize,
+    report: &mut Report,
+) -> AnnotationOut<'a> {
+    let off = |c: usize| match map {
+        None => c,
+        Some(map) => map.char_to_utf16(c).unwrap_or(c),
     };
     let mut result = Vec::new();
     for s in rec.spans() {
-        let mut item = json!({
-            "id": format!("s{}", s.id.0),
-            "from_name": FROM_NAME,
-            "to_name": TO_NAME,
-            "type": "labels",
-            "origin": if s.origin == Origin::Suggested { "prediction" } else { "manual" },
-            "value": {"start": off(s.start), "end": off(s.end), "text": s.text, "labels": [s.label]},
-        });
-        if !s.note.is_empty() {
-            item["meta"] = json!({"text": [s.note]});
-        }
-        if let Some(sc) = s.score {
-            item["score"] = json!(sc.value());
-        }
-        result.push(item);
+        result.push(ResultOut::Span(SpanOut {
+            from_name: FROM_NAME,
+            id: format!("s{}", s.id.0),
+            meta: (!s.note.is_empty()).then_some(NoteOut { text: [&s.note] }),
+            origin: if s.origin == Origin::Suggested {
+                "prediction"
+            } else {
+                "manual"
+            },
+            score: s.score.map(|sc| sc.value()),
+            to_name: TO_NAME,
+            kind: "labels",
+            value: SpanValueOut {
+                end: off(s.end),
+                labels: [&s.label],
+                start: off(s.start),
+                text: &s.text,
+            },
+        }));
         report.lost_fields(
             rec,
             s,
@@ -86,24 +178,26 @@ fn annotation_json(rec: &Record, opts: &ExportOptions, id: usize, report: &mut R
     }
     if let Some(set) = rec.set {
         for r in &set.relations {
-            result.push(json!({
-                "from_id": format!("s{}", r.from.0),
-                "to_id": format!("s{}", r.to.0),
-                "type": "relation",
-                "direction": "right",
-                "labels": [r.kind],
+            result.push(ResultOut::Relation(RelationOut {
+                direction: "right",
+                from_id: format!("s{}", r.from.0),
+                labels: [&r.kind],
+                to_id: format!("s{}", r.to.0),
+                kind: "relation",
             }));
         }
     }
     let annotator = rec.annotator.unwrap_or_default();
-    json!({
-        "id": id,
-        "created_username": annotator,
-        "ground_truth": annotator == GOLD_ANNOTATOR,
-        "was_cancelled": false,
-        "result": result,
-        "meta": {"status": rec.set.map(|s| s.status.as_str())},
-    })
+    AnnotationOut {
+        created_username: annotator,
+        ground_truth: annotator == GOLD_ANNOTATOR,
+        id,
+        meta: StatusOut {
+            status: rec.set.map(|s| s.status.as_str()),
+        },
+        result,
+        was_cancelled: false,
+    }
 }
 
 pub fn export(
@@ -114,45 +208,73 @@ pub fn export(
 ) -> Result<Report, ExportError> {
     let mut report = Report::default();
     out.write_all(b"[\n")?;
-    let mut i = 0;
-    let mut task_id = 0;
+    // Each task is built on its own: its id and its first annotation's id are counted
+    // here, in order, so the output is the same as one pass's.
+    let mut tasks = Vec::new();
     let mut annotation_id = 0;
-    while i < records.len() {
-        let doc = records[i].doc;
-        let mut annotations = Vec::new();
-        while i < records.len() && std::ptr::eq(records[i].doc, doc) {
-            let rec = &records[i];
-            if rec.set.is_some() {
-                annotation_id += 1;
-                annotations.push(annotation_json(rec, opts, annotation_id, &mut report));
-            }
-            report.records += 1;
-            report.spans += rec.spans().len();
-            i += 1;
-            progress(i, records.len());
-        }
-        task_id += 1;
-        let mut data = Map::new();
-        data.insert("text".into(), json!(doc.text));
-        data.insert("doc_id".into(), json!(doc.id));
-        data.insert("title".into(), json!(doc.title));
-        if opts.offset_unit == OffsetUnit::Utf16 {
-            data.insert("offset_unit".into(), json!("utf16"));
-        }
-        let task = json!({
-            "id": task_id,
-            "data": data,
-            "annotations": annotations,
-            "predictions": [],
-        });
-        if task_id > 1 {
-            out.write_all(b",\n")?;
-        }
-        serde_json::to_writer(&mut *out, &task)?;
+    for (n, group) in parallel::doc_groups(records).into_iter().enumerate() {
+        let first = annotation_id;
+        annotation_id += records[group.clone()]
+            .iter()
+            .filter(|r| r.set.is_some())
+            .count();
+        tasks.push((n + 1, first, group));
     }
+    parallel::write_in_order(
+        &tasks,
+        records.len(),
+        out,
+        &mut report,
+        progress,
+        |(_, _, group)| group.len(),
+        |(task_id, first, group)| {
+            let mut report = Report::default();
+            let task = task_out(&records[group.clone()], *task_id, *first, opts, &mut report);
+            let mut bytes = Vec::new();
+            if *task_id > 1 {
+                bytes.extend_from_slice(b",\n");
+            }
+            serde_json::to_writer(&mut bytes, &task)?;
+            Ok((bytes, report))
+        },
+    )?;
     out.write_all(b"\n]\n")?;
     out.flush()?;
     Ok(report)
+}
+
+/// One task: the records of one document, its annotations numbered from `first + 1`.
+fn task_out<'a>(
+    records: &'a [Record<'a>],
+    task_id: usize,
+    first: usize,
+    opts: &ExportOptions,
+    report: &mut Report,
+) -> TaskOut<'a> {
+    let doc = records[0].doc;
+    let utf16 = opts.offset_unit == OffsetUnit::Utf16;
+    let map = utf16.then(|| OffsetMap::new(&doc.text));
+    let mut annotation_id = first;
+    let mut annotations = Vec::new();
+    for rec in records {
+        if rec.set.is_some() {
+            annotation_id += 1;
+            annotations.push(annotation_out(rec, map.as_ref(), annotation_id, report));
+        }
+        report.records += 1;
+        report.spans += rec.spans().len();
+    }
+    TaskOut {
+        annotations,
+        data: DataOut {
+            doc_id: &doc.id,
+            offset_unit: utf16.then_some("utf16"),
+            text: &doc.text,
+            title: &doc.title,
+        },
+        id: task_id,
+        predictions: &[],
+    }
 }
 
 /// Reads one task of a Label Studio JSON export (an element of its list of tasks, or

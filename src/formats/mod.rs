@@ -17,6 +17,7 @@ pub mod import;
 mod import_check;
 mod import_read;
 pub mod label_studio;
+mod parallel;
 pub mod predictions;
 pub mod spacy;
 pub mod spans_jsonl;
