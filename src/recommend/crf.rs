@@ -22,7 +22,7 @@ use crate::offsets::tokens::{Alignment, Token, align, sentences, tokenize_with_b
 pub const LEVELS: usize = 2;
 /// Iterations of L-BFGS: enough to converge on a few hundred documents, and a bound
 /// on training time for big corpora.
-pub const MAX_ITERATIONS: u32 = 60;
+pub const MAX_ITERATIONS: u32 = 40;
 
 /// A document cut into sentences of tokens, with each token's features.
 struct Prepared {
