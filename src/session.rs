@@ -19,7 +19,9 @@ use crate::model::{
 use crate::offsets::{Edge, OffsetMap, Snap, slice_chars, step_boundary};
 use crate::storage::{self, Batch, Holder, ProjectLock, Stamps, StorageError, lock};
 
+mod lazy;
 mod stream_import;
+pub use lazy::{DEFAULT_BUDGET, LAZY_ABOVE};
 pub use stream_import::{StreamedImport, StreamedImportError};
 
 /// Unsaved edits are written at most this long after the first of them.
@@ -102,6 +104,8 @@ pub struct Session {
     read_only: Option<String>,
     /// Merge conflicts a person should look at, oldest first.
     pub conflicts: Vec<String>,
+    /// Set while the project is open from its index and only partly in memory.
+    lazy: Option<lazy::Lazy>,
 }
 
 impl Session {
@@ -109,30 +113,35 @@ impl Session {
     /// killed writer are recovered first; if one is, the session starts read-only and
     /// says who ([`Session::read_only`]). The lock is taken again at the first edit.
     pub fn open(root: &Path, annotator: &str) -> Result<Self, StorageError> {
+        let read_only = Self::lock_at_open(root, annotator)?;
+        let (corpus, stamps) = storage::read_stamped(root)?;
+        check_valid(root, &corpus)?;
+        let mut s = Self::new(root.to_path_buf(), corpus, annotator);
+        s.stamps = stamps;
+        s.read_only = read_only;
+        Ok(s)
+    }
+
+    /// Recovers what a killed writer left unless another process is writing; returns
+    /// who is, if someone is.
+    fn lock_at_open(root: &Path, annotator: &str) -> Result<Option<String>, StorageError> {
         let who = if annotator.is_empty() {
             "spanbench".to_string()
         } else {
             annotator.to_string()
         };
-        let read_only = match ProjectLock::try_acquire(root, &who) {
+        match ProjectLock::try_acquire(root, &who) {
             Ok(Ok(lock)) => {
                 storage::stage::recover(root)?;
                 storage::ensure_gitignore(root)?;
                 drop(lock);
-                None
+                Ok(None)
             }
-            Ok(Err(holder)) => Some(lock::describe(&holder)),
+            Ok(Err(holder)) => Ok(Some(lock::describe(&holder))),
             // A project on read-only media can still be read.
-            Err(StorageError::Io { .. }) => None,
-            Err(e) => return Err(e),
-        };
-        let (corpus, stamps) = storage::read_stamped(root)?;
-        check_valid(root, &corpus)?;
-        let mut s = Self::new(root.to_path_buf(), corpus, annotator);
-        s.stamps = stamps;
-        s.lock_name = who;
-        s.read_only = read_only;
-        Ok(s)
+            Err(StorageError::Io { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Opens a project for a command-line writer: waits up to `wait` for the lock (calling
@@ -184,6 +193,7 @@ impl Session {
             },
             read_only: None,
             conflicts: Vec::new(),
+            lazy: None,
         }
     }
 
@@ -368,6 +378,7 @@ impl Session {
         }
         self.dirty_sets
             .insert((target.annotator.clone(), target.doc.clone()));
+        self.pin(&target.doc);
         self.mark();
         Ok(())
     }
@@ -819,10 +830,17 @@ impl Session {
             .map_or(&[], |s| &s.spans)
     }
 
+    /// The active layer's status on `doc`, from the catalog if it is not loaded.
     pub fn status(&self, doc: &str) -> DocStatus {
-        self.corpus
-            .set(&self.annotator, doc)
-            .map_or(DocStatus::New, |s| s.status)
+        match self.corpus.set(&self.annotator, doc) {
+            Some(s) => s.status,
+            None if self.corpus.document(doc).is_some() => DocStatus::New,
+            None => self
+                .lazy
+                .as_ref()
+                .and_then(|l| l.catalog.set(&self.annotator, doc))
+                .map_or(DocStatus::New, |s| s.status),
+        }
     }
 
     /// Imports text files as new documents; returns the ids added, one error per file
@@ -1135,6 +1153,13 @@ impl Session {
             if hash == self.stamps.get(&rel).copied() {
                 continue;
             }
+            if let Some(r) = self.refresh_unloaded(&target, &path, bytes.is_some()) {
+                match r {
+                    Ok(changed) => any |= changed,
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
             match &target {
                 storage::Target::Project => {
                     if self.dirty_project || bytes.is_none() {
@@ -1212,6 +1237,11 @@ impl Session {
     fn all_rel_paths(&self) -> Vec<String> {
         let mut out: BTreeSet<String> = self.stamps.keys().cloned().collect();
         out.insert(storage::PROJECT_FILE.into());
+        if self.lazy.is_some() {
+            // Reading every file of a big project would stall the window: the files of
+            // loaded documents are what memory holds; the others are read when loaded.
+            return out.into_iter().collect();
+        }
         let ddir = self.root.join(storage::DOCUMENTS_DIR);
         for e in fs::read_dir(ddir).into_iter().flatten().flatten() {
             out.insert(format!(

@@ -14,6 +14,7 @@
 //! exactly as they do without an index.
 
 pub mod cache;
+mod catalog;
 mod refresh;
 mod stats;
 
@@ -24,7 +25,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::DocStatus;
 
 pub use cache::{CACHE_DIR, INDEX_FILE};
-pub use refresh::{Opened, open};
+pub use catalog::{Catalog, CatalogDoc, CatalogSet};
+pub use refresh::{Opened, open, schema_hash};
 pub use stats::{StatsAnswer, project_stats, stats_of};
 
 /// Bumped whenever the index's shape or meaning changes; an index of another version is

@@ -328,7 +328,8 @@ fn read_file(path: &Path) -> Result<(FileStat, Vec<u8>), StorageError> {
     Ok((stat, bytes))
 }
 
-fn schema_hash(p: &Project) -> u64 {
+/// Hash of what validating a set depends on in project.ron.
+pub fn schema_hash(p: &Project) -> u64 {
     let bytes = serde_json::to_vec(&(&p.labels, &p.relation_types)).unwrap_or_default();
     storage::stamp(&bytes)
 }

@@ -60,6 +60,8 @@ pub struct SpanbenchApp {
     /// Where gold differs from the layer on screen, while that toggle is on.
     pub feedback: Option<super::gold_feedback::GoldFeedback>,
     pub statistics: Option<super::statistics::StatisticsWindow>,
+    /// A command waiting for every document of a big project to load.
+    pub after_full_load: Option<Command>,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -100,6 +102,7 @@ impl SpanbenchApp {
             curation: Default::default(),
             feedback: None,
             statistics: None,
+            after_full_load: None,
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -131,32 +134,39 @@ impl SpanbenchApp {
         if !self.save_now() {
             return;
         }
-        match Session::open(path, &self.settings.annotator) {
+        match Session::open_for_gui(path, &self.settings.annotator) {
             Ok(session) => {
                 // The document open there last time, else the first.
                 self.current_doc = self
                     .settings
                     .last_document(path)
-                    .filter(|d| session.corpus.document(d).is_some())
+                    .filter(|d| session.doc_index(d).is_some())
                     .map(str::to_string)
-                    .or_else(|| session.corpus.documents.first().map(|d| d.id.clone()));
-                let others: Vec<String> = session
-                    .corpus
-                    .annotations
-                    .iter()
-                    .filter(|(a, sets)| {
-                        **a != session.annotator && sets.values().any(|s| !s.spans.is_empty())
-                    })
-                    .map(|(a, _)| a.clone())
+                    .or_else(|| session.doc_id_at(0).map(str::to_string));
+                let catalog = session.catalog_annotators();
+                let mine = catalog.contains(&session.annotator)
+                    || session.corpus.annotations.contains_key(&session.annotator);
+                let mut layers = catalog;
+                layers.extend(
+                    session
+                        .corpus
+                        .annotations
+                        .iter()
+                        .filter(|(_, sets)| sets.values().any(|s| !s.spans.is_empty()))
+                        .map(|(a, _)| a.clone()),
+                );
+                layers.sort();
+                layers.dedup();
+                let others: Vec<String> = layers
+                    .into_iter()
+                    .filter(|a| *a != session.annotator)
                     .collect();
                 let mut msg = format!(
                     "Opened {} ({} documents).",
                     session.corpus.project.name,
-                    session.corpus.documents.len()
+                    session.doc_count()
                 );
-                if !others.is_empty()
-                    && !session.corpus.annotations.contains_key(&session.annotator)
-                {
+                if !others.is_empty() && !mine {
                     msg.push_str(&format!(
                         " You have no annotations here yet; choose the layer {} (toolbar) to see theirs.",
                         others.join(", ")
@@ -259,20 +269,25 @@ impl SpanbenchApp {
 
     fn go_to_document(&mut self, delta: isize) {
         let Some(session) = &self.session else { return };
-        let docs = &session.corpus.documents;
-        if docs.is_empty() {
+        let n = session.doc_count();
+        if n == 0 {
             return;
         }
         let cur = self
             .current_doc
             .as_ref()
-            .and_then(|id| docs.iter().position(|d| &d.id == id))
+            .and_then(|id| session.doc_index(id))
             .unwrap_or(0);
-        let next = (cur as isize + delta).clamp(0, docs.len() as isize - 1) as usize;
-        self.current_doc = Some(docs[next].id.clone());
+        let next = (cur as isize + delta).clamp(0, n as isize - 1) as usize;
+        self.current_doc = session.doc_id_at(next).map(str::to_string);
     }
 
     fn execute(&mut self, ctx: &egui::Context, cmd: Command) {
+        // Stopping a review needs nothing loaded.
+        let stopping = cmd == Command::ReviewSuggestions && self.review.is_some();
+        if cmd.needs_every_document() && !stopping && !self.have_everything(cmd) {
+            return;
+        }
         match cmd {
             Command::NewProject => self.dialog = Some(Dialog::new_project()),
             Command::OpenProject => self.dialog = Some(Dialog::open_project()),
@@ -532,9 +547,9 @@ impl SpanbenchApp {
             let gone = self
                 .current_doc
                 .as_ref()
-                .is_none_or(|d| s.is_some_and(|s| s.corpus.document(d).is_none()));
+                .is_none_or(|d| s.is_some_and(|s| s.doc_index(d).is_none()));
             if gone {
-                self.current_doc = s.and_then(|s| s.corpus.documents.first().map(|d| d.id.clone()));
+                self.current_doc = s.and_then(|s| s.doc_id_at(0).map(str::to_string));
             }
         }
         if self.watcher.is_some()
@@ -584,6 +599,7 @@ impl SpanbenchApp {
         self.annotate_all_keys(&ctx);
         self.review_keys(&ctx);
         self.sync_with_disk(&ctx);
+        self.loading_before_frame(&ctx);
         self.handle_keys(&ctx);
         self.search_before_frame(&ctx);
         self.review_before_frame(&ctx);
@@ -641,8 +657,25 @@ impl SpanbenchApp {
             .as_ref()
             .and_then(|id| session.corpus.document(id))
         else {
-            ui.centered_and_justified(|ui| {
-                ui.label("This project has no documents yet. Use File > Import text files….");
+            let waiting = self
+                .current_doc
+                .as_deref()
+                .and_then(|id| Some((id, session.doc_title_at(session.doc_index(id)?)?)));
+            ui.centered_and_justified(|ui| match waiting {
+                Some((id, title)) => match session.load_error(id) {
+                    Some(e) => {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            format!("{title} cannot be opened: {e}"),
+                        );
+                    }
+                    None => {
+                        ui.label(format!("Loading {title}…"));
+                    }
+                },
+                None => {
+                    ui.label("This project has no documents yet. Use File > Import text files….");
+                }
             });
             return;
         };

@@ -285,6 +285,24 @@ impl Command {
         )
     }
 
+    /// Commands that read every document: on a project opened from its index they wait
+    /// for a full load.
+    pub fn needs_every_document(self) -> bool {
+        matches!(
+            self,
+            Command::ImportFiles
+                | Command::Export
+                | Command::FindInCorpus
+                | Command::EditLabels
+                | Command::ReviewSuggestions
+                | Command::Recommenders
+                | Command::Curate
+                | Command::PreMerge
+                | Command::Statistics
+                | Command::GoldFeedback
+        )
+    }
+
     /// Shortcuts that must not fire while the user types in a text field.
     pub fn needs_free_keyboard(self) -> bool {
         matches!(

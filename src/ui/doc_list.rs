@@ -10,6 +10,7 @@ use egui::{Key, Modifiers, RichText, Ui};
 use super::app::SpanbenchApp;
 use super::workflow::is_done;
 use crate::model::{Corpus, DocStatus};
+use crate::session::Session;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum StatusFilter {
@@ -73,35 +74,45 @@ pub struct DocFilter {
 
 impl DocFilter {
     /// Brings the filter up to date with the corpus; does work only when something changed.
-    fn update(&mut self, corpus: &Corpus, annotator: &str, revision: u64) {
+    fn update(&mut self, session: &Session) {
+        let n = session.doc_count();
         let key = FilterKey {
             text: self.text.trim().to_lowercase(),
             status: self.status,
-            revision,
-            docs: corpus.documents.len(),
-            annotator: annotator.to_string(),
+            revision: session.revision,
+            docs: n,
+            annotator: session.annotator.clone(),
         };
         if self.key.as_ref() == Some(&key) {
             return;
         }
-        let statuses = statuses(corpus, annotator);
-        self.total = corpus.documents.len();
+        // A partly loaded project answers from memory and the catalog, one lookup each.
+        let statuses: Vec<DocStatus> = if session.is_partial() {
+            (0..n)
+                .map(|i| {
+                    session
+                        .doc_id_at(i)
+                        .map_or(DocStatus::New, |id| session.status(id))
+                })
+                .collect()
+        } else {
+            statuses(&session.corpus, &session.annotator)
+        };
+        self.total = n;
         self.done = statuses.iter().filter(|s| is_done(**s)).count();
         self.shown = if key.text.is_empty() && key.status == StatusFilter::All {
             None
         } else {
             Some(
-                corpus
-                    .documents
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, d)| {
-                        key.status.keeps(statuses[*i])
+                (0..n)
+                    .filter(|&i| {
+                        let id = session.doc_id_at(i).unwrap_or_default();
+                        let title = session.doc_title_at(i).unwrap_or_default();
+                        key.status.keeps(statuses[i])
                             && (key.text.is_empty()
-                                || d.title.to_lowercase().contains(&key.text)
-                                || d.id.to_lowercase().contains(&key.text))
+                                || title.to_lowercase().contains(&key.text)
+                                || id.to_lowercase().contains(&key.text))
                     })
-                    .map(|(i, _)| i)
                     .collect(),
             )
         };
@@ -165,7 +176,7 @@ pub fn doc_list_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     };
     let modal = app.modal_open();
     let f = &mut app.doc_filter;
-    f.update(&session.corpus, &session.annotator, session.revision);
+    f.update(session);
     ui.label(format!("{} of {} done", f.done, f.total))
         .on_hover_text("Done or reviewed for the active layer. Ctrl+Enter marks the open document done and opens the next one not done.");
     let mut open = None;
@@ -191,18 +202,17 @@ pub fn doc_list_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             })
             .response
             .labelled_by(label.id);
-        f.update(&session.corpus, &session.annotator, session.revision);
+        f.update(session);
         if f.len() != f.total {
             ui.weak(format!("{} shown", f.len()));
         }
     });
     ui.separator();
 
-    let docs = &session.corpus.documents;
     let current = app
         .current_doc
         .as_deref()
-        .and_then(|id| docs.binary_search_by(|d| d.id.as_str().cmp(id)).ok());
+        .and_then(|id| session.doc_index(id));
     let current_row = current.and_then(|d| f.row_of(d));
     // Arrow keys move in the list once it was clicked, unless a text field has the keys.
     if field_down || field_enter {
@@ -261,9 +271,11 @@ pub fn doc_list_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     let out = area.show_rows(ui, row_height, shown_len, |ui, rows| {
         for r in rows {
             let Some(i) = f.doc_at(r) else { continue };
-            let doc = &docs[i];
-            let status = session.status(&doc.id);
-            let spans = session.spans(&doc.id).len();
+            let (Some(id), Some(title)) = (session.doc_id_at(i), session.doc_title_at(i)) else {
+                continue;
+            };
+            let status = session.status(id);
+            let spans = session.span_count(id);
             let selected = current == Some(i);
             let status_color = match status {
                 DocStatus::New => ui.visuals().weak_text_color(),
@@ -271,11 +283,8 @@ pub fn doc_list_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 DocStatus::Done | DocStatus::Reviewed => egui::Color32::from_rgb(80, 180, 90),
             };
             let resp = ui
-                .add(
-                    egui::Button::selectable(selected, RichText::new(&doc.title).strong())
-                        .truncate(),
-                )
-                .on_hover_text(format!("{}\n{}", doc.title, doc.id));
+                .add(egui::Button::selectable(selected, RichText::new(title).strong()).truncate())
+                .on_hover_text(format!("{title}\n{id}"));
             ui.horizontal(|ui| {
                 ui.colored_label(status_color, status.as_str());
                 ui.weak(format!("· {spans} spans"));
@@ -305,7 +314,8 @@ pub fn doc_list_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         if let Some(r) = f.row_of(i) {
             f.scroll_to_row = Some(r);
         }
-        let id = docs[i].id.clone();
-        app.open_document(id);
+        if let Some(id) = session.doc_id_at(i).map(str::to_string) {
+            app.open_document(id);
+        }
     }
 }

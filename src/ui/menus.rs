@@ -113,6 +113,11 @@ pub fn toolbar_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     let labels = session.corpus.project.labels.clone();
     let snap = session.corpus.project.settings.snap_to_words;
     let mut layers = session.corpus.annotators();
+    for a in session.catalog_annotators() {
+        if !layers.contains(&a) {
+            layers.push(a);
+        }
+    }
     if !layers.contains(&app.settings.annotator) && !app.settings.annotator.is_empty() {
         layers.insert(0, app.settings.annotator.clone());
     }

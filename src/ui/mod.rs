@@ -10,6 +10,7 @@ pub mod document_pane;
 pub mod editing;
 pub mod gold_feedback;
 pub mod inspector;
+pub mod loading;
 pub mod marks;
 pub mod menus;
 pub mod overlays;

@@ -30,16 +30,15 @@ impl SpanbenchApp {
             self.notify(e.to_string(), true);
             return;
         }
-        let docs = &s.corpus.documents;
-        let here = docs.iter().position(|d| d.id == doc).unwrap_or(0);
-        let next = (1..docs.len())
-            .map(|k| &docs[(here + k) % docs.len()])
-            .find(|d| !is_done(s.status(&d.id)))
-            .map(|d| d.id.clone());
+        let n = s.doc_count();
+        let here = s.doc_index(&doc).unwrap_or(0);
+        let next = (1..n)
+            .filter_map(|k| s.doc_id_at((here + k) % n))
+            .find(|id| !is_done(s.status(id)))
+            .map(str::to_string);
         match next {
             Some(id) => self.open_document(id),
             None => {
-                let n = docs.len();
                 self.notify(
                     format!("Done. All {n} document(s) are done for this layer."),
                     false,
