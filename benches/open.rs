@@ -8,7 +8,8 @@
 //! Each case runs in a child process (this binary again), so its peak resident memory
 //! (VmHWM) is its own. Frames are the whole app's at 1280x800, tessellated, headless.
 //!
-//! `cargo bench --bench open`; `SPANBENCH_BENCH_SIZES=1000,10000` picks the sizes.
+//! `cargo bench --bench open`; `SPANBENCH_BENCH_SIZES=1000,10000` picks the sizes;
+//! `cargo bench --bench open -- --generate N DIR` writes a project of N documents to look at.
 
 #[path = "synthetic/project.rs"]
 mod generated;
@@ -36,6 +37,12 @@ fn main() {
         child(&args[i + 1], Path::new(&args[i + 2]));
         return;
     }
+    // A project to look at: `cargo bench --bench open -- --generate 100000 DIR`.
+    if let Some(i) = args.iter().position(|a| a == "--generate") {
+        let n = args[i + 1].parse().expect("a number of documents");
+        generated::write_project(Path::new(&args[i + 2]), n, SPANS, &["anna"]);
+        return;
+    }
     let sizes: Vec<usize> = std::env::var("SPANBENCH_BENCH_SIZES")
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
@@ -45,7 +52,10 @@ fn main() {
         let root = dir.path().join("p");
         let t = Instant::now();
         generated::write_project(&root, n, SPANS, &["anna"]);
-        eprintln!("generated {n} documents in {:.1} s", t.elapsed().as_secs_f64());
+        eprintln!(
+            "generated {n} documents in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
         // Files written more than a clock tick ago are trusted by their stat.
         std::thread::sleep(Duration::from_secs(3));
         let _ = std::fs::remove_dir_all(root.join(storage::CACHE_DIR));
@@ -64,7 +74,11 @@ fn run_child(case: &str, root: &Path) -> String {
         .args(["--case", case, root.to_str().expect("utf-8 path")])
         .output()
         .expect("run case");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -140,7 +154,12 @@ fn until_shown(ctx: &egui::Context, app: &mut SpanbenchApp, id: &str) -> usize {
 fn percentiles(v: &mut [Duration]) -> String {
     v.sort();
     let p = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e3;
-    format!("p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms", p(0.5), p(0.99), p(1.0))
+    format!(
+        "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        p(0.5),
+        p(0.99),
+        p(1.0)
+    )
 }
 
 fn child(case: &str, root: &Path) {
@@ -153,12 +172,24 @@ fn child(case: &str, root: &Path) {
     let mut app = SpanbenchApp::new(settings, None);
     app.watch_disk = false;
     app.open_project(root);
+    let mut first_frame = None;
+    let mut frames = 0;
+    while app.session.is_none() {
+        let d = frame(&ctx, &mut app, Vec::new());
+        first_frame.get_or_insert(d);
+        frames += 1;
+        assert!(app.opening.is_some(), "{:?}", app.notice);
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let s = app.session.as_ref().expect("opened");
-    let mode = if s.is_partial() { "from the index" } else { "read whole" };
+    let mode = if s.is_partial() {
+        "from the index"
+    } else {
+        "read whole"
+    };
     let first = s.doc_id_at(0).expect("a document").to_string();
     let total = s.doc_count();
-    let mut first_frame = None;
-    let frames = (1..100_000)
+    frames += (1..100_000)
         .find(|_| {
             let d = frame(&ctx, &mut app, Vec::new());
             first_frame.get_or_insert(d);
@@ -179,7 +210,12 @@ fn child(case: &str, root: &Path) {
             let mut ahead = Vec::new();
             let mut ahead_frames = 0;
             for i in 1..=WALK.min(total - 1) / 2 {
-                let id = app.session.as_ref().and_then(|s| s.doc_id_at(i)).unwrap().to_string();
+                let id = app
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.doc_id_at(i))
+                    .unwrap()
+                    .to_string();
                 while app.session.as_ref().is_some_and(|s| s.loading()) {
                     frame(&ctx, &mut app, Vec::new());
                     std::thread::sleep(Duration::from_micros(200));
@@ -193,7 +229,12 @@ fn child(case: &str, root: &Path) {
             let mut now = Vec::new();
             let start = WALK.min(total - 1) / 2;
             for i in start + 1..=WALK.min(total - 1) {
-                let id = app.session.as_ref().and_then(|s| s.doc_id_at(i)).unwrap().to_string();
+                let id = app
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.doc_id_at(i))
+                    .unwrap()
+                    .to_string();
                 let t = Instant::now();
                 frame(&ctx, &mut app, alt_down());
                 until_shown(&ctx, &mut app, &id);

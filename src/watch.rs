@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc;
 
-use notify::{RecursiveMode, Watcher};
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::storage::{ANNOTATIONS_DIR, DOCUMENTS_DIR, LOCK_FILE, TMP_PREFIX};
 
@@ -61,6 +62,12 @@ impl ProjectWatcher {
         while let Ok(ev) = self.rx.try_recv() {
             match ev {
                 Ok(ev) => {
+                    // Opening or reading a file changes nothing; reporting it would make
+                    // every read of a reported file (the refresh itself, a document
+                    // loading) report it again, forever.
+                    if is_read_only(&ev.kind) {
+                        continue;
+                    }
                     if ev.need_rescan() {
                         out.rescan = true;
                     }
@@ -107,6 +114,11 @@ impl ProjectWatcher {
     }
 }
 
+/// Access events other than a close after writing.
+fn is_read_only(kind: &EventKind) -> bool {
+    matches!(kind, EventKind::Access(a) if *a != AccessKind::Close(AccessMode::Write))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +141,36 @@ mod tests {
         }
         assert!(seen.files.contains("documents/a.ron"), "{seen:?}");
         assert!(seen.files.iter().all(|f| !f.contains(TMP_PREFIX)));
+    }
+
+    /// Reading files (as a refresh or a document loading does) reports nothing, so the
+    /// window never reads the same files again and again.
+    #[test]
+    fn reading_a_file_is_not_a_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        crate::storage::create(root, "p").unwrap();
+        std::fs::write(root.join("documents/a.ron"), "x").unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        let w = ProjectWatcher::new(root, || {}).unwrap();
+        for _ in 0..5 {
+            std::fs::read(root.join("documents/a.ron")).unwrap();
+        }
+        // A later write is seen, and it is the only thing seen.
+        std::fs::write(root.join("documents/b.ron"), "y").unwrap();
+        let mut seen = Changes::default();
+        let start = Instant::now();
+        while !seen.files.contains("documents/b.ron") && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+            let c = w.poll();
+            seen.files.extend(c.files);
+            seen.rescan |= c.rescan;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        seen.files.extend(w.poll().files);
+        assert_eq!(
+            seen.files.into_iter().collect::<Vec<_>>(),
+            vec!["documents/b.ron".to_string()]
+        );
     }
 }

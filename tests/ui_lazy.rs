@@ -27,11 +27,21 @@ fn harness(root: &Path, size: egui::Vec2) -> Harness<'static, SpanbenchApp> {
     let mut app = SpanbenchApp::new(settings, None);
     app.watch_disk = false;
     app.open_project(root);
-    assert!(app.session.is_some(), "{:?}", app.notice);
-    Harness::builder()
+    // A big project opens on a worker: the window draws meanwhile and says so.
+    assert!(app.session.is_none());
+    let mut h = Harness::builder()
         .with_size(size)
         .with_step_dt(1.0 / 60.0)
-        .build_ui_state(|ui, app: &mut SpanbenchApp| app.frame_ui(ui), app)
+        .build_ui_state(|ui, app: &mut SpanbenchApp| app.frame_ui(ui), app);
+    h.run_steps(1);
+    assert!(
+        h.query_by_label_contains("building the index of its")
+            .is_some(),
+        "{:?}",
+        h.state().notice
+    );
+    until(&mut h, "the project", |a| a.session.is_some());
+    h
 }
 
 /// Runs frames until `done` holds (the loader works on its own thread).
@@ -43,7 +53,10 @@ fn until(h: &mut Harness<SpanbenchApp>, what: &str, done: impl Fn(&SpanbenchApp)
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    panic!("timed out waiting for {what}; notice: {:?}", h.state().notice);
+    panic!(
+        "timed out waiting for {what}; notice: {:?}",
+        h.state().notice
+    );
 }
 
 fn shown(app: &SpanbenchApp) -> &str {
@@ -135,9 +148,10 @@ fn a_big_project_in_the_window(size: egui::Vec2) {
     // The edit made while partial is kept and saved.
     assert_eq!(s.status(&id(1)), spanbench::model::DocStatus::Done);
     h.state_mut().save_now();
-    let set = spanbench::storage::read_set(&spanbench::storage::set_file(&root, "ana", &id(1)), "ana")
-        .unwrap()
-        .0;
+    let set =
+        spanbench::storage::read_set(&spanbench::storage::set_file(&root, "ana", &id(1)), "ana")
+            .unwrap()
+            .0;
     assert_eq!(set.status, spanbench::model::DocStatus::Done);
 }
 

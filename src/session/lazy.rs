@@ -216,18 +216,17 @@ impl Session {
         Ok(s)
     }
 
-    /// Opens a project as the GUI does: from the index when it has more than
-    /// [`LAZY_ABOVE`] documents, else in full.
-    pub fn open_for_gui(root: &Path, annotator: &str) -> Result<Self, StorageError> {
+    /// How many documents `root` holds when it is big enough to open from its index
+    /// (more than [`LAZY_ABOVE`]); `None` for a project read whole.
+    pub fn lazy_size(root: &Path) -> Option<usize> {
         let ddir = root.join(storage::DOCUMENTS_DIR);
-        let many = std::fs::read_dir(ddir)
-            .map(|rd| rd.take(LAZY_ABOVE + 1).count() > LAZY_ABOVE)
-            .unwrap_or(false);
-        if many {
-            Self::open_lazy(root, annotator)
-        } else {
-            Self::open(root, annotator)
-        }
+        let n = std::fs::read_dir(ddir).ok()?.count();
+        (n > LAZY_ABOVE).then_some(n)
+    }
+
+    /// Whether the GUI opens `root` from its index.
+    pub fn opens_lazily(root: &Path) -> bool {
+        Self::lazy_size(root).is_some()
     }
 
     /// True while only part of the project is in memory.

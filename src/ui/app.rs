@@ -62,6 +62,8 @@ pub struct SpanbenchApp {
     pub statistics: Option<super::statistics::StatisticsWindow>,
     /// A command waiting for every document of a big project to load.
     pub after_full_load: Option<Command>,
+    /// A big project being opened on a worker.
+    pub opening: Option<super::loading::Opening>,
     pending: Vec<Command>,
     applied_theme: Option<bool>,
     context_ready: bool,
@@ -103,6 +105,7 @@ impl SpanbenchApp {
             feedback: None,
             statistics: None,
             after_full_load: None,
+            opening: None,
             pending: Vec::new(),
             applied_theme: None,
             context_ready: false,
@@ -134,7 +137,22 @@ impl SpanbenchApp {
         if !self.save_now() {
             return;
         }
-        match Session::open_for_gui(path, &self.settings.annotator) {
+        // A big project opens from its index on a worker; the window keeps drawing.
+        if Session::opens_lazily(path) {
+            self.start_opening(path);
+            return;
+        }
+        let opened = Session::open(path, &self.settings.annotator);
+        self.finish_opening(path, opened);
+    }
+
+    /// Makes an opened project the current one, or says why it could not be opened.
+    pub fn finish_opening(
+        &mut self,
+        path: &Path,
+        opened: Result<Session, crate::storage::StorageError>,
+    ) {
+        match opened {
             Ok(session) => {
                 // The document open there last time, else the first.
                 self.current_doc = self
@@ -647,8 +665,18 @@ impl SpanbenchApp {
         super::curation_view::curation_strip_ui(ui, self);
         super::gold_feedback::feedback_strip_ui(ui, self);
         let Some(session) = &self.session else {
-            ui.centered_and_justified(|ui| {
-                ui.label("No project is open. Use File > Open project… or File > New project….");
+            ui.centered_and_justified(|ui| match &self.opening {
+                Some(o) => {
+                    ui.horizontal_centered(|ui| {
+                        ui.spinner();
+                        ui.label(o.describe());
+                    });
+                }
+                None => {
+                    ui.label(
+                        "No project is open. Use File > Open project… or File > New project….",
+                    );
+                }
             });
             return;
         };

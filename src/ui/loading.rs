@@ -2,16 +2,97 @@
 //! pane waits for its document without stalling a frame, the next one is read ahead,
 //! and commands that need every document wait for a full load, then run.
 
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::time::{Duration, Instant};
 
 use super::app::SpanbenchApp;
 use super::commands::Command;
 use super::search::Scope;
+use crate::session::Session;
+use crate::storage::StorageError;
+
+/// A big project being opened on a worker thread.
+pub struct Opening {
+    pub path: PathBuf,
+    pub documents: usize,
+    /// The index is there: opening reads it rather than building it.
+    pub indexed: bool,
+    pub started: Instant,
+    rx: Receiver<Result<Session, StorageError>>,
+}
+
+impl Opening {
+    pub fn name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
+    pub fn describe(&self) -> String {
+        let name = self.name();
+        if self.indexed {
+            format!(
+                "Opening {name} ({} documents) from its index…",
+                self.documents
+            )
+        } else {
+            format!(
+                "Opening {name}: building the index of its {} documents. This happens once; later opens take a second or two.",
+                self.documents
+            )
+        }
+    }
+}
 
 impl SpanbenchApp {
+    /// Opens a big project on a worker; [`SpanbenchApp::loading_before_frame`] takes it
+    /// in when it is ready. The project open now stays open until then.
+    pub(super) fn start_opening(&mut self, path: &Path) {
+        let (tx, rx) = channel();
+        let root = path.to_path_buf();
+        let who = self.settings.annotator.clone();
+        std::thread::Builder::new()
+            .name("spanbench-open".into())
+            .spawn(move || {
+                let _ = tx.send(Session::open_lazy(&root, &who));
+            })
+            .ok();
+        let o = Opening {
+            path: path.to_path_buf(),
+            documents: Session::lazy_size(path).unwrap_or(0),
+            indexed: crate::index::cache::index_path(path).is_file(),
+            started: Instant::now(),
+            rx,
+        };
+        self.notify(format!("Opening {}…", o.name()), false);
+        self.opening = Some(o);
+    }
+
+    fn poll_opening(&mut self, ctx: &egui::Context) {
+        let Some(o) = &self.opening else { return };
+        let r = match o.rx.try_recv() {
+            Ok(r) => r,
+            Err(TryRecvError::Empty) => {
+                ctx.request_repaint_after(Duration::from_millis(50));
+                return;
+            }
+            Err(TryRecvError::Disconnected) => Err(StorageError::NotAProject(o.path.clone())),
+        };
+        let path = o.path.clone();
+        self.opening = None;
+        // Whatever was edited meanwhile in the project open until now is saved first.
+        if self.save_now() {
+            self.finish_opening(&path, r);
+        }
+        ctx.request_repaint();
+    }
+
     /// Asks for the open document (and the next, read ahead) and takes in what the
     /// loader read.
     pub(super) fn loading_before_frame(&mut self, ctx: &egui::Context) {
+        self.poll_opening(ctx);
         let Some(s) = self.session.as_mut() else {
             return;
         };
