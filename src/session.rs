@@ -20,6 +20,7 @@ use crate::offsets::{Edge, OffsetMap, Snap, slice_chars, step_boundary};
 use crate::storage::{self, Batch, Holder, ProjectLock, Stamps, StorageError, lock};
 
 mod lazy;
+mod lazy_stats;
 mod stream_import;
 pub use lazy::{DEFAULT_BUDGET, LAZY_ABOVE};
 pub use stream_import::{StreamedImport, StreamedImportError};
@@ -832,13 +833,18 @@ impl Session {
 
     /// The active layer's status on `doc`, from the catalog if it is not loaded.
     pub fn status(&self, doc: &str) -> DocStatus {
-        match self.corpus.set(&self.annotator, doc) {
+        self.status_in(&self.annotator, doc)
+    }
+
+    /// `layer`'s status on `doc`, from the catalog if it is not loaded.
+    pub fn status_in(&self, layer: &str, doc: &str) -> DocStatus {
+        match self.corpus.set(layer, doc) {
             Some(s) => s.status,
             None if self.corpus.document(doc).is_some() => DocStatus::New,
             None => self
                 .lazy
                 .as_ref()
-                .and_then(|l| l.catalog.set(&self.annotator, doc))
+                .and_then(|l| l.catalog.set(layer, doc))
                 .map_or(DocStatus::New, |s| s.status),
         }
     }

@@ -176,3 +176,31 @@ fn a_full_load_keeps_unsaved_edits_and_ends_the_partial_mode() {
     assert_eq!(s.spans(&id(2)).len(), SPANS);
     assert!(storage::validate(&s.corpus).is_empty());
 }
+
+#[test]
+fn statistics_from_the_index_match_those_of_the_whole_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = project(dir.path());
+    let mut s = Session::open_lazy(&root, "anna").unwrap();
+    s.set_memory_budget(1);
+    // Edits in memory, one of them unsaved, and documents dropped after being loaded.
+    s.load_now(&id(3)).unwrap();
+    let (a, b) = second_word(&s, &id(3));
+    s.add_span(&id(3), a, b, "CLAIM").unwrap();
+    s.save().unwrap();
+    s.load_now(&id(4)).unwrap();
+    s.set_status(&id(4), DocStatus::Reviewed).unwrap();
+    for i in 20..25 {
+        s.load_now(&id(i)).unwrap();
+    }
+    assert!(s.is_partial());
+    let partial = (s.stats(), s.progress_grid());
+    assert_eq!(partial.0.documents, DOCS);
+    assert_eq!(partial.0.spans, 2 * DOCS * SPANS + 1);
+    assert_eq!(
+        s.first_doc_with(Some("CLAIM"), Some("anna")).map(|x| x.0),
+        Some("anna".to_string())
+    );
+    s.load_everything().unwrap();
+    assert_eq!(partial, (s.stats(), s.progress_grid()));
+}

@@ -126,12 +126,28 @@ fn a_big_project_in_the_window(size: egui::Vec2) {
         });
         until(&mut h, "the clicked document", |a| shown(a) == id(7));
     }
-    // Statistics need every document: they load, then the window opens.
+    // Statistics come from the index: the window opens at once, nothing else loads.
     h.key_press_modifiers(Modifiers::COMMAND, Key::P);
     h.run_steps(2);
     h.event(egui::Event::Text("Statistics".into()));
     h.run_steps(2);
     h.key_press(Key::Enter);
+    h.run_steps(2);
+    let st = &h
+        .state()
+        .statistics
+        .as_ref()
+        .expect("statistics open")
+        .stats;
+    assert_eq!((st.documents, st.spans), (DOCS, DOCS * 3));
+    assert!(h.state().session.as_ref().unwrap().is_partial());
+    // Agreement needs every span: a button loads them, and the window comes back.
+    // Below the charts: scrolled to, as the window's scroll bar would.
+    h.get_by_label("Load every document and compute agreement")
+        .scroll_to_me();
+    h.run_steps(3);
+    h.get_by_label("Load every document and compute agreement")
+        .click();
     h.run_steps(2);
     assert!(
         h.state()

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::{ProjectIndex, Summary};
-use crate::model::DocStatus;
+use crate::model::{AnnotationSet, DocStatus};
 use crate::storage::{ANNOTATIONS_DIR, DOCUMENTS_DIR};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -20,11 +20,14 @@ pub struct CatalogDoc {
 }
 
 /// One layer's set on one document, as the index last saw it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CatalogSet {
     pub status: DocStatus,
     pub spans: u32,
-    /// Hash of the set file the index validated.
+    pub relations: u32,
+    /// Spans per label, labels by their number in [`Catalog::labels`].
+    pub per_label: Box<[(u16, u32)]>,
+    /// Hash of the set file the index validated (0: not validated).
     pub hash: u64,
 }
 
@@ -36,6 +39,8 @@ pub struct Catalog {
     layers: BTreeMap<String, Vec<Option<CatalogSet>>>,
     /// Hash of the schema (labels and relation types) the sets were validated under.
     pub schema: u64,
+    /// Every label a set uses, each stored once.
+    pub labels: Vec<String>,
 }
 
 impl Catalog {
@@ -63,6 +68,7 @@ impl Catalog {
             docs,
             layers: BTreeMap::new(),
             schema: index.project().map_or(0, |p| p.schema),
+            labels: Vec::new(),
         };
         for a in &index.annotators {
             let mut col = vec![None; cat.docs.len()];
@@ -75,9 +81,16 @@ impl Catalog {
                     break;
                 };
                 if let (Summary::Set(s), Some(i)) = (&e.summary, cat.position(id)) {
+                    let per_label = s
+                        .spans_per_label
+                        .iter()
+                        .map(|(l, n)| (cat.intern(l), small(*n)))
+                        .collect();
                     col[i] = Some(CatalogSet {
                         status: s.status,
-                        spans: s.spans().min(u32::MAX as usize) as u32,
+                        spans: small(s.spans()),
+                        relations: small(s.relations),
+                        per_label,
                         hash: e.hash,
                     });
                 }
@@ -108,9 +121,40 @@ impl Catalog {
         self.layers.keys().map(String::as_str)
     }
 
-    pub fn set(&self, annotator: &str, doc: &str) -> Option<CatalogSet> {
+    pub fn set(&self, annotator: &str, doc: &str) -> Option<&CatalogSet> {
         let i = self.position(doc)?;
-        self.layers.get(annotator)?.get(i).copied().flatten()
+        self.layers.get(annotator)?.get(i)?.as_ref()
+    }
+
+    /// The `i`th document's set in `annotator`'s layer.
+    pub fn set_at(&self, annotator: &str, i: usize) -> Option<&CatalogSet> {
+        self.layers.get(annotator)?.get(i)?.as_ref()
+    }
+
+    /// The number of a label, adding it if new.
+    pub fn intern(&mut self, label: &str) -> u16 {
+        match self.labels.iter().position(|l| l == label) {
+            Some(i) => i as u16,
+            None => {
+                self.labels.push(label.to_string());
+                (self.labels.len() - 1).min(u16::MAX as usize) as u16
+            }
+        }
+    }
+
+    /// What the catalog keeps of a set read or written with content hash `hash`.
+    pub fn summarize(&mut self, set: &AnnotationSet, hash: u64) -> CatalogSet {
+        let mut counts: BTreeMap<u16, u32> = BTreeMap::new();
+        for s in &set.spans {
+            *counts.entry(self.intern(&s.label)).or_default() += 1;
+        }
+        CatalogSet {
+            status: set.status,
+            spans: small(set.spans.len()),
+            relations: small(set.relations.len()),
+            per_label: counts.into_iter().collect(),
+            hash,
+        }
     }
 
     /// Records what a set now is (after an edit was saved, or another process wrote it).
@@ -145,4 +189,8 @@ impl Catalog {
             }
         }
     }
+}
+
+fn small(n: usize) -> u32 {
+    n.min(u32::MAX as usize) as u32
 }

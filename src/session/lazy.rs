@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use super::{Session, read_current, rel_doc, rel_set};
-use crate::index::{Catalog, CatalogDoc, CatalogSet, schema_hash};
+use crate::index::{Catalog, CatalogDoc, schema_hash};
 use crate::model::{AnnotationSet, Corpus, Document, Project};
 use crate::storage::{self, Stamps, StorageError, confine};
 
@@ -454,11 +454,9 @@ impl Session {
             for (a, sets) in self.corpus.annotations.iter_mut() {
                 let rel = rel_set(a, &id);
                 let hash = self.stamps.remove(&rel);
-                let summary = sets.remove(&id).map(|s| CatalogSet {
-                    status: s.status,
-                    spans: s.spans.len().min(u32::MAX as usize) as u32,
-                    hash: hash.unwrap_or(0),
-                });
+                let summary = sets
+                    .remove(&id)
+                    .map(|s| l.catalog.summarize(&s, hash.unwrap_or(0)));
                 if summary.is_some() || l.catalog.set(a, &id).is_some() {
                     l.catalog.update_set(a, &id, summary);
                 }
@@ -629,15 +627,9 @@ impl Session {
                 }
                 Some(match storage::read_set(path, annotator) {
                     Ok((s, _)) => {
-                        l.catalog.update_set(
-                            annotator,
-                            doc,
-                            Some(CatalogSet {
-                                status: s.status,
-                                spans: s.spans.len().min(u32::MAX as usize) as u32,
-                                hash: 0,
-                            }),
-                        );
+                        // Hash 0: the next load validates it.
+                        let summary = l.catalog.summarize(&s, 0);
+                        l.catalog.update_set(annotator, doc, Some(summary));
                         Ok(true)
                     }
                     Err(e) => Err(e.to_string()),

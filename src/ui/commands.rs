@@ -298,7 +298,6 @@ impl Command {
                 | Command::Recommenders
                 | Command::Curate
                 | Command::PreMerge
-                | Command::Statistics
                 | Command::GoldFeedback
         )
     }

@@ -16,7 +16,7 @@ use super::doc_list::StatusFilter;
 use crate::agreement::gamma::GammaOptions;
 use crate::agreement::{AgreementOptions, AgreementReport, Figure, agreement};
 use crate::model::DocStatus;
-use crate::stats::{ProgressGrid, Stats, first_span, progress_grid, stats};
+use crate::stats::{ProgressGrid, Stats, first_span};
 
 /// What a bar or a cell stands for: where a click on it goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +30,8 @@ pub enum Target {
 }
 
 enum Agreement {
+    /// The project is open from its index: agreement needs every span loaded.
+    NeedsAll,
     Running(mpsc::Receiver<Result<AgreementReport, String>>),
     // Boxed: a report is large, and the window holds one or the other.
     Done(Box<Result<AgreementReport, String>>),
@@ -49,7 +51,7 @@ impl StatisticsWindow {
     pub fn agreement(&self) -> Option<&Result<AgreementReport, String>> {
         match &self.agreement {
             Agreement::Done(r) => Some(r.as_ref()),
-            Agreement::Running(_) => None,
+            Agreement::Running(_) | Agreement::NeedsAll => None,
         }
     }
 
@@ -78,10 +80,16 @@ impl SpanbenchApp {
             self.notify("Open a project first.", true);
             return;
         };
+        // A project open from its index counts from the index; agreement waits for a
+        // full load the user asks for.
         self.statistics = Some(StatisticsWindow {
-            stats: stats(&s.corpus),
-            grid: progress_grid(&s.corpus),
-            agreement: spawn_agreement(s.corpus.clone()),
+            stats: s.stats(),
+            grid: s.progress_grid(),
+            agreement: if s.is_partial() {
+                Agreement::NeedsAll
+            } else {
+                spawn_agreement(s.corpus.clone())
+            },
             revision: s.revision,
             targets: Vec::new(),
         });
@@ -107,6 +115,20 @@ impl SpanbenchApp {
         let Some(s) = &self.session else { return };
         let corpus = &s.corpus;
         match t {
+            Target::Label(l) if s.is_partial() => match s.first_doc_with(Some(l), None) {
+                Some((a, d)) => {
+                    self.show_span(&a, &d, None);
+                    self.notify(
+                        format!("The first document with a {l} span: {a}'s layer."),
+                        false,
+                    );
+                }
+                None => self.notify(format!("No layer has a {l} span."), false),
+            },
+            Target::Annotator(a) if s.is_partial() => match s.first_doc_with(None, Some(a)) {
+                Some((a, d)) => self.show_span(&a, &d, None),
+                None => self.notify(format!("{a} has no spans."), false),
+            },
             Target::Label(l) => match first_span(corpus, Some(l), None) {
                 Some((a, d, id)) => {
                     self.show_span(&a, &d, Some(id));
@@ -119,11 +141,10 @@ impl SpanbenchApp {
                 None => self.notify(format!("{a} has no spans."), false),
             },
             Target::Status(a, st) => {
-                let first = corpus
-                    .documents
-                    .iter()
-                    .find(|d| corpus.set(a, &d.id).map_or(DocStatus::New, |x| x.status) == *st)
-                    .map(|d| d.id.clone());
+                let first = (0..s.doc_count())
+                    .filter_map(|i| s.doc_id_at(i))
+                    .find(|d| s.status_in(a, d) == *st)
+                    .map(str::to_string);
                 let a = a.clone();
                 self.doc_filter.status = StatusFilter::Only(*st);
                 if let Some(d) = first {
@@ -347,6 +368,7 @@ pub fn statistics_ui(ctx: &Context, app: &mut SpanbenchApp) {
     let mut open = true;
     let mut clicked: Option<Target> = None;
     let mut refresh = false;
+    let mut load_all = false;
     let content = ctx.content_rect();
     let mut targets = Vec::new();
     egui::Window::new("Statistics")
@@ -421,6 +443,19 @@ pub fn statistics_ui(ctx: &Context, app: &mut SpanbenchApp) {
             egui::CollapsingHeader::new(RichText::new("Agreement").strong())
                 .default_open(true)
                 .show(ui, |ui| match &w.agreement {
+                    Agreement::NeedsAll => {
+                        ui.add(
+                            egui::Label::new(format!(
+                                "Agreement compares every span of every layer; this project is open from its index with {} of {} documents in memory.",
+                                session.loaded_count(),
+                                session.doc_count()
+                            ))
+                            .wrap(),
+                        );
+                        if ui.button("Load every document and compute agreement").clicked() {
+                            load_all = true;
+                        }
+                    }
                     Agreement::Running(_) => {
                         ui.horizontal(|ui| {
                             ui.spinner();
@@ -446,6 +481,12 @@ pub fn statistics_ui(ctx: &Context, app: &mut SpanbenchApp) {
                 });
         });
     w.targets = targets;
+    if load_all {
+        // The window opens again, with agreement, once everything is loaded.
+        app.statistics = None;
+        app.have_everything(super::commands::Command::Statistics);
+        return;
+    }
     if refresh {
         app.statistics = None;
         app.toggle_statistics();
