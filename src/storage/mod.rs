@@ -497,7 +497,9 @@ pub(crate) fn ron_files(dir: &Path) -> Result<Vec<PathBuf>, StorageError> {
             out.push(path);
         }
     }
-    out.sort();
+    // One folder: byte order of the names is path order, without comparing paths
+    // component by component (a tenth of opening a 100,000-document index).
+    out.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
     Ok(out)
 }
 
