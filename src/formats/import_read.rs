@@ -388,7 +388,7 @@ fn read_label_studio(job: &Job, run: &mut Run) {
                 .into_par_iter()
                 .map(|rec| {
                     let mut notes = Vec::new();
-                    let d = super::label_studio::parse_record(&rec, &file, annotator, &mut notes);
+                    let d = super::label_studio_read::parse_record(&rec, &file, annotator, &mut notes);
                     (d, notes)
                 })
                 .collect();
