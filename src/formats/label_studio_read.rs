@@ -415,7 +415,11 @@ fn parse_task(
             {
                 set.status = st;
             }
-            let results = a.result.as_ref().and_then(|l| l.0.as_deref()).unwrap_or(&[]);
+            let results = a
+                .result
+                .as_ref()
+                .and_then(|l| l.0.as_deref())
+                .unwrap_or(&[]);
             for (ri, r) in results.iter().enumerate() {
                 let rloc = format!("{aloc}: result {}", ri + 1);
                 read_region(

@@ -229,7 +229,8 @@ impl AnnotationSet {
     /// True when [`AnnotationSet::sort`] would change nothing (a set about to be
     /// saved then needs no sorted copy).
     pub fn is_sorted(&self) -> bool {
-        self.spans.is_sorted_by(|a, b| Self::span_order(a, b).is_le())
+        self.spans
+            .is_sorted_by(|a, b| Self::span_order(a, b).is_le())
             && self.relations.is_sorted_by_key(|r| r.id)
             && self.decisions.is_sorted_by_key(|d| (d.start, d.end))
     }

@@ -309,9 +309,9 @@ impl Batch {
             let tx = self.writes.tx.clone();
             self.writes.in_flight += 1;
             pool.spawn(move || {
-                let r = chunk
-                    .iter()
-                    .try_for_each(|(dest, staged, bytes, new)| write_staged(dest, staged, bytes, *new));
+                let r = chunk.iter().try_for_each(|(dest, staged, bytes, new)| {
+                    write_staged(dest, staged, bytes, *new)
+                });
                 let _ = tx.send(r);
             });
         }
@@ -360,7 +360,10 @@ impl Batch {
         fs::rename(&tmp, dir.join(MANIFEST)).map_err(io(&dir))?;
         sync_dir(&dir);
         let n = self.files.len();
-        let entries = self.files.iter().map(|(t, staged)| (t.clone(), staged.clone()));
+        let entries = self
+            .files
+            .iter()
+            .map(|(t, staged)| (t.clone(), staged.clone()));
         let result = move_into_place(&self.root, entries.collect());
         if let Some(d) = self.dir.take() {
             let moved_some = || self.files.iter().any(|(_, staged)| !staged.exists());
@@ -511,8 +514,12 @@ fn move_into_place(root: &Path, entries: Vec<(Target, PathBuf)>) -> Result<(), S
         };
         moves.push((staged, dest, kind));
     }
-    let results: Vec<Result<Option<fs::Metadata>, StorageError>> =
-        on_io_threads(|| moves.par_iter().map(|(_, d, _)| check_dest(d, false)).collect());
+    let results: Vec<Result<Option<fs::Metadata>, StorageError>> = on_io_threads(|| {
+        moves
+            .par_iter()
+            .map(|(_, d, _)| check_dest(d, false))
+            .collect()
+    });
     for r in results {
         r?;
     }
