@@ -595,3 +595,83 @@ fn read_region(
         set.spans.push(span);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(json: &[u8]) -> JsonRecord {
+        JsonRecord {
+            bytes: json.to_vec(),
+            line: 1,
+            col: 1,
+            index: 1,
+        }
+    }
+
+    #[test]
+    fn tasks_serde_json_refuses_are_refused_with_its_messages() {
+        let deep = format!(
+            "{{\"data\": {{\"text\": \"x\"}}, \"z\": {}1{}}}",
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        let bad: Vec<&[u8]> = vec![
+            // Invalid UTF-8, a lone surrogate, a number out of range and deep nesting,
+            // each in a field spanbench does not read.
+            b"{\"data\": {\"text\": \"x\"}, \"created_at\": \"\xff\"}",
+            b"{\"data\": {\"text\": \"x\"}, \"created_at\": \"\\ud800\"}",
+            b"{\"data\": {\"text\": \"x\"}, \"n\": 1e999}",
+            deep.as_bytes(),
+            b"{\"data\": {\"text\": \"x\"}} trailing",
+            b"{\"data\": {\"text\": \"x\"}, \"annotations\": [{\"result\": [{\"value\": {\"start\": 0,}}]}]}",
+        ];
+        for json in bad {
+            let want = serde_json::from_slice::<Value>(json)
+                .unwrap_err()
+                .to_string();
+            let got = serde_json::from_slice::<Task>(json)
+                .err()
+                .map(|e| e.to_string());
+            assert_eq!(
+                got.as_deref(),
+                Some(want.as_str()),
+                "{}",
+                String::from_utf8_lossy(json)
+            );
+        }
+    }
+
+    #[test]
+    fn odd_shapes_read_as_a_value_parse_reads_them() {
+        // Duplicate keys keep the last; an annotation that is not an object is an empty
+        // one; text falls back to the first string of `data` by key order; a result
+        // that is not an object is ignored with a note.
+        let json = br#"{"data": {"zz": "second", "b": 5, "a": "first", "a": "kept"},
+            "id": 7, "id": 8.5,
+            "annotations": [3, {"completed_by": {"id": 4}, "meta": {"status": "done"},
+              "result": ["x", {"type": "labels", "id": "r", "type": "labels",
+                "value": {"start": 0, "end": 4, "text": "kept", "labels": ["A", "B"]},
+                "meta": {"text": ["one", 2, "two"]}}]}],
+            "predictions": [{"model_version": "", "score": 0.5,
+              "result": [{"value": {"start": 0, "end": 1, "labels": ["A"]}}]}]}"#;
+        let mut notes = Vec::new();
+        let doc = parse_record(&record(json), "f.json", "me", &mut notes).unwrap();
+        assert_eq!(doc.text, "kept");
+        assert_eq!(doc.key.as_deref(), Some("8.5"));
+        let names: Vec<_> = doc.sets.iter().map(|s| s.annotator.as_str()).collect();
+        assert_eq!(names, ["ls-user-4", "me", "predictions"]);
+        let user = &doc.sets[0];
+        assert_eq!(user.status, crate::model::DocStatus::Done);
+        let keys: Vec<_> = user.spans.iter().map(|s| s.key.clone().unwrap()).collect();
+        assert_eq!(keys, ["r", "r#1"]);
+        assert_eq!(user.spans[0].note, "one\ntwo");
+        assert_eq!(doc.sets[2].spans[0].score, Some(0.5));
+        assert_eq!(doc.sets[2].spans[0].origin, Some(Origin::Suggested));
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("result 1: result of type \"\" ignored"),
+            "{notes:?}"
+        );
+    }
+}

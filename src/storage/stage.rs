@@ -682,6 +682,37 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_background_write_fails_the_commit_with_nothing_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        super::super::create(root, "p").unwrap();
+        fs::write(root.join("documents/b.ron"), b"old").unwrap();
+        let doc = |d: &str| Target::Document(d.into());
+        let mut b = Batch::new(root);
+        let items: Vec<_> = (0..100)
+            .map(|i| (doc(&format!("a{i}")), b"A".to_vec()))
+            .chain([(doc("b"), b"B".to_vec())])
+            .collect();
+        // b must be new, and exists: the commit fails and moves nothing.
+        b.add_all_in_background(items, |_| true).unwrap();
+        let err = b.commit().unwrap_err().to_string();
+        assert!(err.contains("created by another process"), "{err}");
+        assert_eq!(fs::read(root.join("documents/b.ron")).unwrap(), b"old");
+        assert!(!root.join("documents/a0.ron").exists());
+        assert!(leftovers(root).is_empty());
+
+        // The same batch where nothing is in the way: all of it lands.
+        let mut b = Batch::new(root);
+        let items: Vec<_> = (0..100)
+            .map(|i| (doc(&format!("a{i}")), b"A".to_vec()))
+            .collect();
+        b.add_all_in_background(items, |_| true).unwrap();
+        assert_eq!(b.commit().unwrap(), 100);
+        assert_eq!(fs::read(root.join("documents/a99.ron")).unwrap(), b"A");
+        assert!(leftovers(root).is_empty());
+    }
+
+    #[test]
     fn a_planted_manifest_cannot_write_outside() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("p");
