@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::import::{ImportFormat, ImportProgress, ImportedDoc, Job, RawDoc};
 use super::import_check::{Checker, prepare};
-use super::stream::{JsonArray, Lines, MAX_RECORD_BYTES};
+use super::stream::{JsonArray, JsonRecord, Lines, MAX_RECORD_BYTES};
 use crate::import::read_text_file;
 use crate::model::Corpus;
 
@@ -322,40 +322,86 @@ fn open(job: &Job, run: &mut Run) -> Option<BufReader<fs::File>> {
     }
 }
 
-/// JSON lines (plain, spans-jsonl, doccano): lines parsed in parallel, a batch at a time.
-fn read_json_lines(job: &Job, run: &mut Run) {
-    let Some(r) = open(job, run) else { return };
-    let file = job.path.display().to_string();
-    let parse: fn(&str, &str, &str) -> Result<RawDoc, Vec<String>> = match job.format {
-        ImportFormat::SpansJsonl => super::spans_jsonl::parse_record,
-        ImportFormat::Doccano => super::doccano::parse_line,
-        _ => |line, loc, _| super::import::parse_plain_jsonl(line, loc),
-    };
-    let mut lines = Lines::new(r, &job.path);
+/// A file read as a sequence of records, each parsed into one document on its own.
+trait Records {
+    type Record: Send;
+    fn next(&mut self) -> Result<Option<Self::Record>, String>;
+    /// Bytes of the file consumed so far.
+    fn offset(&self) -> u64;
+    fn size(rec: &Self::Record) -> usize;
+}
+
+/// The non-blank lines of a file, with their numbers.
+struct NonBlankLines<R>(Lines<R>);
+
+impl<R: std::io::BufRead> Records for NonBlankLines<R> {
+    type Record = (usize, String);
+    fn next(&mut self) -> Result<Option<(usize, String)>, String> {
+        while let Some((n, line)) = self.0.next_line()? {
+            if !line.trim().is_empty() {
+                return Ok(Some((n, line.to_string())));
+            }
+        }
+        Ok(None)
+    }
+    fn offset(&self) -> u64 {
+        self.0.offset
+    }
+    fn size(rec: &(usize, String)) -> usize {
+        rec.1.len()
+    }
+}
+
+impl<R: Read> Records for JsonArray<R> {
+    type Record = JsonRecord;
+    fn next(&mut self) -> Result<Option<JsonRecord>, String> {
+        self.next_record()
+    }
+    fn offset(&self) -> u64 {
+        self.offset
+    }
+    fn size(rec: &JsonRecord) -> usize {
+        rec.bytes.len()
+    }
+}
+
+/// Reads `records` a batch at a time, each batch parsed in parallel by `parse` (which
+/// may add notes), named and handed to the run.
+fn read_records<S: Records>(
+    job: &Job,
+    run: &mut Run,
+    mut records: S,
+    parse: impl Fn(S::Record, &mut Vec<String>) -> Result<RawDoc, Vec<String>> + Sync,
+) {
     let mut naming = Naming::new(job);
-    let mut batch: Vec<(usize, String)> = Vec::new();
+    let mut batch = Vec::new();
     let mut bytes = 0;
-    let annotator = job.annotator.as_str();
-    let flush = |batch: &mut Vec<(usize, String)>, run: &mut Run, naming: &mut Naming, last| {
-        let mut raws: Vec<_> = std::mem::take(batch)
+    let flush = |batch: &mut Vec<S::Record>, run: &mut Run, naming: &mut Naming, last| {
+        let parsed: Vec<_> = std::mem::take(batch)
             .into_par_iter()
-            .map(|(n, line)| parse(&line, &format!("{file}:{n}"), annotator))
+            .map(|rec| {
+                let mut notes = Vec::new();
+                let d = parse(rec, &mut notes);
+                (d, notes)
+            })
             .collect();
+        let mut raws = Vec::with_capacity(parsed.len());
+        for (d, notes) in parsed {
+            run.notes.extend(notes);
+            raws.push(d);
+        }
         naming.apply(&mut raws, last);
         run.take(raws);
     };
     loop {
-        match lines.next_line() {
-            Ok(Some((n, line))) => {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                bytes += line.len();
-                batch.push((n, line.to_string()));
+        match records.next() {
+            Ok(Some(rec)) => {
+                bytes += S::size(&rec);
+                batch.push(rec);
                 if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES && batch.len() >= 2 {
                     flush(&mut batch, run, &mut naming, false);
                     bytes = 0;
-                    run.status.bytes_read = lines.offset;
+                    run.status.bytes_read = records.offset();
                     if run.stopped.is_some() {
                         return;
                     }
@@ -373,57 +419,31 @@ fn read_json_lines(job: &Job, run: &mut Run) {
     }
 }
 
+/// JSON lines (plain, spans-jsonl, doccano): lines parsed in parallel, a batch at a time.
+fn read_json_lines(job: &Job, run: &mut Run) {
+    let Some(r) = open(job, run) else { return };
+    let file = job.path.display().to_string();
+    let parse: fn(&str, &str, &str) -> Result<RawDoc, Vec<String>> = match job.format {
+        ImportFormat::SpansJsonl => super::spans_jsonl::parse_record,
+        ImportFormat::Doccano => super::doccano::parse_line,
+        _ => |line, loc, _| super::import::parse_plain_jsonl(line, loc),
+    };
+    let annotator = job.annotator.as_str();
+    let lines = NonBlankLines(Lines::new(r, &job.path));
+    read_records(job, run, lines, |(n, line), _| {
+        parse(&line, &format!("{file}:{n}"), annotator)
+    });
+}
+
 /// A Label Studio export: one task at a time from its JSON array.
 fn read_label_studio(job: &Job, run: &mut Run) {
     let Some(r) = open(job, run) else { return };
     let file = job.path.display().to_string();
-    let mut tasks = JsonArray::new(r, &job.path);
-    let mut naming = Naming::new(job);
-    let mut batch = Vec::new();
-    let mut bytes = 0;
     let annotator = job.annotator.as_str();
-    let flush =
-        |batch: &mut Vec<super::stream::JsonRecord>, run: &mut Run, naming: &mut Naming, last| {
-            let parsed: Vec<_> = std::mem::take(batch)
-                .into_par_iter()
-                .map(|rec| {
-                    let mut notes = Vec::new();
-                    let d = super::label_studio::parse_record(&rec, &file, annotator, &mut notes);
-                    (d, notes)
-                })
-                .collect();
-            let mut raws = Vec::with_capacity(parsed.len());
-            for (d, notes) in parsed {
-                run.notes.extend(notes);
-                raws.push(d);
-            }
-            naming.apply(&mut raws, last);
-            run.take(raws);
-        };
-    loop {
-        match tasks.next_record() {
-            Ok(Some(rec)) => {
-                bytes += rec.bytes.len();
-                batch.push(rec);
-                if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES && batch.len() >= 2 {
-                    flush(&mut batch, run, &mut naming, false);
-                    bytes = 0;
-                    run.status.bytes_read = tasks.offset;
-                    if run.stopped.is_some() {
-                        return;
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                run.error(e);
-                return;
-            }
-        }
-    }
-    if !batch.is_empty() {
-        flush(&mut batch, run, &mut naming, true);
-    }
+    let tasks = JsonArray::new(r, &job.path);
+    read_records(job, run, tasks, |rec, notes| {
+        super::label_studio_read::parse_record(&rec, &file, annotator, notes)
+    });
 }
 
 /// CoNLL: documents end at `-DOCSTART-` lines; the file must end with a line break.

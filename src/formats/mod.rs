@@ -17,6 +17,7 @@ pub mod import;
 mod import_check;
 mod import_read;
 pub mod label_studio;
+mod label_studio_read;
 mod parallel;
 pub mod predictions;
 pub mod spacy;

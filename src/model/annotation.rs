@@ -221,11 +221,22 @@ impl AnnotationSet {
     /// Puts spans and relations in the canonical order files are written in, so that
     /// saving twice gives the same bytes and diffs stay small.
     pub fn sort(&mut self) {
-        self.spans.sort_by(|a, b| {
-            (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id))
-        });
+        self.spans.sort_by(Self::span_order);
         self.relations.sort_by_key(|r| r.id);
         self.decisions.sort_by_key(|d| (d.start, d.end));
+    }
+
+    /// True when [`AnnotationSet::sort`] would change nothing (a set about to be
+    /// saved then needs no sorted copy).
+    pub fn is_sorted(&self) -> bool {
+        self.spans
+            .is_sorted_by(|a, b| Self::span_order(a, b).is_le())
+            && self.relations.is_sorted_by_key(|r| r.id)
+            && self.decisions.is_sorted_by_key(|d| (d.start, d.end))
+    }
+
+    fn span_order(a: &Span, b: &Span) -> std::cmp::Ordering {
+        (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id))
     }
 
     /// The decision recorded for the unit `[start, end)`, if any.

@@ -5,7 +5,6 @@
 //! documents (see [`StreamedImport::written`]).
 
 use std::collections::BTreeSet;
-use std::fs;
 
 use rayon::prelude::*;
 
@@ -150,8 +149,9 @@ impl Session {
     }
 }
 
-/// Serialises documents and sets (in parallel) and stages them. A new document's file
-/// must not exist: another process made it meanwhile.
+/// Serialises documents and sets (in parallel) and stages them, written while the next
+/// documents are read. A new document's file must not exist: another process made it
+/// meanwhile.
 fn stage_docs(
     root: &std::path::Path,
     batch: &mut Batch,
@@ -163,14 +163,6 @@ fn stage_docs(
         .map(|d| {
             let mut files = Vec::with_capacity(1 + d.sets.len());
             if let Some(doc) = &d.document {
-                let path = storage::document_file(root, &doc.id);
-                if fs::symlink_metadata(&path).is_ok() {
-                    return Err(StorageError::Mismatch {
-                        path,
-                        message: "was created by another process during the import; import again"
-                            .into(),
-                    });
-                }
                 files.push((
                     Target::Document(doc.id.clone()),
                     storage::document_bytes(root, doc)?,
@@ -186,5 +178,5 @@ fn stage_docs(
     for f in files {
         all.extend(f?);
     }
-    batch.add_all(all)
+    batch.add_all_in_background(all, |t| matches!(t, Target::Document(_)))
 }

@@ -351,6 +351,9 @@ pub fn set_bytes(root: &Path, set: &AnnotationSet) -> Result<Vec<u8>, StorageErr
     let path = set_file(root, &set.annotator, &set.document);
     confine::check_name("annotator name", &set.annotator, &path)?;
     confine::check_name("document id", &set.document, &path)?;
+    if set.is_sorted() {
+        return Ok(to_ron(set, &path)?.into_bytes());
+    }
     let mut sorted = set.clone();
     sorted.sort();
     Ok(to_ron(&sorted, &path)?.into_bytes())

@@ -15,6 +15,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
@@ -105,28 +106,92 @@ impl Target {
 }
 
 /// Folders already checked in one batch (no link on the way, under the root once links
-/// are resolved), so a batch of thousands of files checks each folder once.
+/// are resolved), so a batch of thousands of files checks each folder once. A folder
+/// not made yet is checked again where the commit makes it ([`confine::create_dirs`]).
 #[derive(Default)]
 struct Checked(HashSet<PathBuf>);
 
 impl Checked {
-    /// Where `target` goes, checked as [`Target::check`] does, folders once.
+    /// Where `target` goes, its names and folder checked as [`Target::check`] does (the
+    /// folder once). The file itself is checked by [`check_dest`] where it is used.
     fn dest(&mut self, root: &Path, target: &Target) -> Result<PathBuf, StorageError> {
         let path = target.path(root);
         if let Some(parent) = path.parent()
             && self.0.contains(parent)
         {
             target.check_names(root)?;
-            confine::refuse_link(&path)?;
             return Ok(path);
         }
         let dest = target.check(root)?;
-        if let Some(parent) = dest.parent()
-            && fs::symlink_metadata(parent).is_ok_and(|m| m.is_dir())
-        {
+        if let Some(parent) = dest.parent() {
             self.0.insert(parent.to_path_buf());
         }
         Ok(dest)
+    }
+}
+
+/// What is at a target's path: refused when it is a link or something other than a
+/// file; the file's metadata when there is one. `new`: refused when it exists (a new
+/// document another process made meanwhile).
+fn check_dest(dest: &Path, new: bool) -> Result<Option<fs::Metadata>, StorageError> {
+    match fs::symlink_metadata(dest) {
+        Ok(m) if m.file_type().is_symlink() => Err(StorageError::Symlink(dest.to_path_buf())),
+        Ok(_) if new => Err(StorageError::Mismatch {
+            path: dest.to_path_buf(),
+            message: "was created by another process during the import; import again".into(),
+        }),
+        Ok(m) if !m.is_file() => Err(StorageError::io(
+            dest,
+            std::io::Error::other("something other than a file is in the way"),
+        )),
+        Ok(m) => Ok(Some(m)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Staged files being written on the I/O threads, and what they reported.
+struct Writes {
+    tx: mpsc::Sender<Result<(), StorageError>>,
+    rx: mpsc::Receiver<Result<(), StorageError>>,
+    in_flight: usize,
+    failed: Option<StorageError>,
+}
+
+/// Chunks of files written by one task on the I/O threads, and how many chunks may be
+/// in flight before staging waits (bounding the bytes held).
+const WRITE_CHUNK: usize = 32;
+const MAX_IN_FLIGHT: usize = 64;
+
+impl Writes {
+    fn new() -> Self {
+        let (tx, rx) = mpsc::channel();
+        Writes {
+            tx,
+            rx,
+            in_flight: 0,
+            failed: None,
+        }
+    }
+
+    fn wait_one(&mut self) {
+        let r = self.rx.recv().unwrap_or_else(|_| {
+            Err(StorageError::io(
+                Path::new(TMP_PREFIX),
+                std::io::Error::other("a write of the staging folder stopped"),
+            ))
+        });
+        self.in_flight -= 1;
+        if let Err(e) = r {
+            self.failed.get_or_insert(e);
+        }
+    }
+
+    /// Waits for every write; the first failure, if any.
+    fn finish(&mut self) -> Result<(), StorageError> {
+        while self.in_flight > 0 {
+            self.wait_one();
+        }
+        self.failed.take().map_or(Ok(()), Err)
     }
 }
 
@@ -138,6 +203,7 @@ pub struct Batch {
     index: HashMap<Target, usize>,
     checked: Checked,
     staged: usize,
+    writes: Writes,
 }
 
 impl Batch {
@@ -149,6 +215,7 @@ impl Batch {
             index: HashMap::new(),
             checked: Checked::default(),
             staged: 0,
+            writes: Writes::new(),
         }
     }
 
@@ -181,7 +248,7 @@ impl Batch {
         let dest = self.checked.dest(&self.root, &target)?;
         let staged = self.staging()?.join(self.staged.to_string());
         self.staged += 1;
-        write_staged(&dest, &staged, bytes)?;
+        write_staged(&dest, &staged, bytes, false)?;
         self.record(target, staged);
         Ok(())
     }
@@ -189,6 +256,30 @@ impl Batch {
     /// Stages many files at once, written in parallel. Fails on the first target (in
     /// the order given) that cannot be written; what was staged stays staged.
     pub fn add_all(&mut self, items: Vec<(Target, Vec<u8>)>) -> Result<(), StorageError> {
+        self.add_all_as(items, |_| false)?;
+        self.writes.finish()
+    }
+
+    /// Stages many files on the I/O threads and returns before they are written, so
+    /// the caller goes on (reading the next documents) while the disk works; a write
+    /// that failed fails [`Batch::commit`]. `new(target)`: the target must not exist
+    /// (a document being imported that another process made meanwhile).
+    pub fn add_all_in_background(
+        &mut self,
+        items: Vec<(Target, Vec<u8>)>,
+        new: impl Fn(&Target) -> bool,
+    ) -> Result<(), StorageError> {
+        self.add_all_as(items, new)
+    }
+
+    fn add_all_as(
+        &mut self,
+        items: Vec<(Target, Vec<u8>)>,
+        new: impl Fn(&Target) -> bool,
+    ) -> Result<(), StorageError> {
+        if let Some(e) = self.writes.failed.take() {
+            return Err(e);
+        }
         if items.is_empty() {
             return Ok(());
         }
@@ -198,17 +289,31 @@ impl Batch {
             let dest = self.checked.dest(&self.root, &target)?;
             let staged = dir.join(self.staged.to_string());
             self.staged += 1;
-            planned.push((target, dest, staged, bytes));
-        }
-        // Written now, fsynced together at the commit: syncing each file as it is
-        // written made a 10,000-document import slower.
-        let results: Vec<Result<(), StorageError>> = planned
-            .par_iter()
-            .map(|(_, dest, staged, bytes)| write_staged(dest, staged, bytes))
-            .collect();
-        for ((target, _, staged, _), r) in planned.into_iter().zip(results) {
-            r?;
+            planned.push((dest, staged.clone(), bytes, new(&target)));
             self.record(target, staged);
+        }
+        let Some(pool) = io_pool() else {
+            for (dest, staged, bytes, new) in planned {
+                write_staged(&dest, &staged, &bytes, new)?;
+            }
+            return Ok(());
+        };
+        // Written on the I/O threads, fsynced together at the commit: syncing each
+        // file as it is written made a 10,000-document import slower.
+        let mut planned = planned.into_iter().peekable();
+        while planned.peek().is_some() {
+            let chunk: Vec<_> = planned.by_ref().take(WRITE_CHUNK).collect();
+            while self.writes.in_flight >= MAX_IN_FLIGHT {
+                self.writes.wait_one();
+            }
+            let tx = self.writes.tx.clone();
+            self.writes.in_flight += 1;
+            pool.spawn(move || {
+                let r = chunk.iter().try_for_each(|(dest, staged, bytes, new)| {
+                    write_staged(dest, staged, bytes, *new)
+                });
+                let _ = tx.send(r);
+            });
         }
         Ok(())
     }
@@ -232,9 +337,10 @@ impl Batch {
         }
         // Documents before the sets on them, project.ron (the annotator list) last, so
         // a reader in between never sees a set without its document.
+        self.writes.finish()?;
         self.files.sort_by(|a, b| a.0.cmp(&b.0));
         let dir = self.staging()?;
-        sync_files(self.files.iter().map(|(_, p)| p.as_path()))?;
+        sync_staged(&dir, &self.files)?;
         let mut manifest = String::new();
         for (t, staged) in &self.files {
             let name = staged
@@ -254,7 +360,11 @@ impl Batch {
         fs::rename(&tmp, dir.join(MANIFEST)).map_err(io(&dir))?;
         sync_dir(&dir);
         let n = self.files.len();
-        let result = roll_forward(&self.root, &dir);
+        let entries = self
+            .files
+            .iter()
+            .map(|(t, staged)| (t.clone(), staged.clone()));
+        let result = move_into_place(&self.root, entries.collect());
         if let Some(d) = self.dir.take() {
             let moved_some = || self.files.iter().any(|(_, staged)| !staged.exists());
             if result.is_ok() || !moved_some() {
@@ -269,18 +379,46 @@ impl Batch {
     }
 }
 
+impl Drop for Batch {
+    /// Writes still running finish before the staging folder is removed.
+    fn drop(&mut self) {
+        let _ = self.writes.finish();
+    }
+}
+
 /// Writes one staged file (not yet fsynced), with the permissions of the file it will
-/// replace, or those any new file gets.
-fn write_staged(dest: &Path, staged: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+/// replace, or those any new file gets. `new`: the target must not exist yet.
+fn write_staged(dest: &Path, staged: &Path, bytes: &[u8], new: bool) -> Result<(), StorageError> {
     let io = |e| StorageError::io(dest, e);
+    let existing = check_dest(dest, new)?;
     let mut f = fs::File::create(staged).map_err(io)?;
-    if let Ok(meta) = fs::metadata(dest)
-        && meta.is_file()
-    {
+    if let Some(meta) = existing {
         f.set_permissions(meta.permissions()).map_err(io)?;
     }
     f.write_all(bytes).map_err(io)
 }
+
+/// Makes the staged files durable. Many files at once: on Linux one `syncfs` of the
+/// file system that holds the staging folder (one journal commit instead of one per
+/// file); elsewhere, or if it fails, each file is fsynced.
+fn sync_staged(dir: &Path, files: &[(Target, PathBuf)]) -> Result<(), StorageError> {
+    #[cfg(target_os = "linux")]
+    if files.len() >= SYNCFS_FROM
+        && let Ok(d) = fs::File::open(dir)
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: syncfs only reads the descriptor, which `d` keeps open.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
+            return Ok(());
+        }
+    }
+    let _ = dir;
+    sync_files(files.iter().map(|(_, p)| p.as_path()))
+}
+
+/// Batches smaller than this fsync each file: syncing the whole file system would also
+/// wait for whatever else is being written to it.
+const SYNCFS_FROM: usize = 64;
 
 /// Runs `work` on the I/O threads (see [`io_pool`]), or here if they could not start.
 fn on_io_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
@@ -327,15 +465,11 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Renames what the manifest in `dir` lists into place (skipping entries already
-/// moved), then fsyncs the folders written to. Every target is checked, and every
-/// folder made, before the first rename, so a target that cannot be written (a folder
-/// in the way, a link, a name from elsewhere) fails the commit with nothing moved.
+/// moved), then fsyncs the folders written to.
 fn roll_forward(root: &Path, dir: &Path) -> Result<(), StorageError> {
     let manifest = fs::read_to_string(dir.join(MANIFEST))
         .map_err(|e| StorageError::io(&dir.join(MANIFEST), e))?;
-    let mut moves = Vec::new();
-    let mut touched = BTreeSet::new();
-    let mut checked = Checked::default();
+    let mut entries = Vec::new();
     for line in manifest.lines() {
         let Some((name, rel)) = line.split_once('\t') else {
             continue;
@@ -351,6 +485,20 @@ fn roll_forward(root: &Path, dir: &Path) -> Result<(), StorageError> {
         let Some(target) = Target::parse(rel) else {
             return Err(StorageError::Outside(root.join(rel)));
         };
+        entries.push((target, staged));
+    }
+    move_into_place(root, entries)
+}
+
+/// Renames staged files to their targets, then fsyncs the folders written to. Every
+/// target is checked, and every folder made, before the first rename, so a target that
+/// cannot be written (a folder in the way, a link, a name from elsewhere) fails with
+/// nothing moved.
+fn move_into_place(root: &Path, entries: Vec<(Target, PathBuf)>) -> Result<(), StorageError> {
+    let mut moves = Vec::with_capacity(entries.len());
+    let mut touched = BTreeSet::new();
+    let mut checked = Checked::default();
+    for (target, staged) in entries {
         let dest = target.path(root);
         if let Some(parent) = dest.parent()
             && !touched.contains(parent)
@@ -359,18 +507,21 @@ fn roll_forward(root: &Path, dir: &Path) -> Result<(), StorageError> {
             touched.insert(parent.to_path_buf());
         }
         let dest = checked.dest(root, &target)?;
-        if fs::symlink_metadata(&dest).is_ok_and(|m| !m.is_file()) {
-            return Err(StorageError::io(
-                &dest,
-                std::io::Error::other("something other than a file is in the way"),
-            ));
-        }
         let kind = match target {
             Target::Document(_) => 0,
             Target::Set { .. } => 1,
             Target::Project => 2,
         };
         moves.push((staged, dest, kind));
+    }
+    let results: Vec<Result<Option<fs::Metadata>, StorageError>> = on_io_threads(|| {
+        moves
+            .par_iter()
+            .map(|(_, d, _)| check_dest(d, false))
+            .collect()
+    });
+    for r in results {
+        r?;
     }
     rename_in_order(moves)?;
     for d in touched {
@@ -528,6 +679,37 @@ mod tests {
         assert_eq!(recover(root).unwrap().len(), 2);
         assert!(leftovers(root).is_empty());
         assert_eq!(fs::read(root.join("documents/a.ron")).unwrap(), b"A");
+    }
+
+    #[test]
+    fn a_failed_background_write_fails_the_commit_with_nothing_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        super::super::create(root, "p").unwrap();
+        fs::write(root.join("documents/b.ron"), b"old").unwrap();
+        let doc = |d: &str| Target::Document(d.into());
+        let mut b = Batch::new(root);
+        let items: Vec<_> = (0..100)
+            .map(|i| (doc(&format!("a{i}")), b"A".to_vec()))
+            .chain([(doc("b"), b"B".to_vec())])
+            .collect();
+        // b must be new, and exists: the commit fails and moves nothing.
+        b.add_all_in_background(items, |_| true).unwrap();
+        let err = b.commit().unwrap_err().to_string();
+        assert!(err.contains("created by another process"), "{err}");
+        assert_eq!(fs::read(root.join("documents/b.ron")).unwrap(), b"old");
+        assert!(!root.join("documents/a0.ron").exists());
+        assert!(leftovers(root).is_empty());
+
+        // The same batch where nothing is in the way: all of it lands.
+        let mut b = Batch::new(root);
+        let items: Vec<_> = (0..100)
+            .map(|i| (doc(&format!("a{i}")), b"A".to_vec()))
+            .collect();
+        b.add_all_in_background(items, |_| true).unwrap();
+        assert_eq!(b.commit().unwrap(), 100);
+        assert_eq!(fs::read(root.join("documents/a99.ron")).unwrap(), b"A");
+        assert!(leftovers(root).is_empty());
     }
 
     #[test]
