@@ -178,7 +178,11 @@ fn child(case: &str, root: &Path) {
         let d = frame(&ctx, &mut app, Vec::new());
         first_frame.get_or_insert(d);
         frames += 1;
-        assert!(app.opening.is_some() || app.session.is_some(), "{:?}", app.notice);
+        assert!(
+            app.opening.is_some() || app.session.is_some(),
+            "{:?}",
+            app.notice
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
     let s = app.session.as_ref().expect("opened");

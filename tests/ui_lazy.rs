@@ -125,6 +125,15 @@ fn a_big_project_in_the_window(size: egui::Vec2) {
             modifiers: Modifiers::NONE,
         });
         until(&mut h, "the clicked document", |a| shown(a) == id(7));
+        // Far down by keys: the list follows the open document.
+        for k in 8..=40 {
+            h.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
+            until(&mut h, "the next document", |a| shown(a) == id(k));
+        }
+        h.run_steps(3);
+        // Its row and the pane's title.
+        assert_eq!(h.query_all_by_label("Generated report 40").count(), 2);
+        assert!(h.query_by_label("Generated report 0").is_none());
     }
     // Statistics come from the index: the window opens at once, nothing else loads.
     h.key_press_modifiers(Modifiers::COMMAND, Key::P);

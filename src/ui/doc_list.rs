@@ -70,6 +70,9 @@ pub struct DocFilter {
     /// The list was clicked last (and nothing else since): arrow keys move in it.
     pub focused: bool,
     scroll_to_row: Option<usize>,
+    /// The open document's index last frame: when it changes from elsewhere (a key, a
+    /// restart, done-and-next), the list scrolls to it.
+    last_current: Option<usize>,
 }
 
 impl DocFilter {
@@ -214,6 +217,12 @@ pub fn doc_list_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         .as_deref()
         .and_then(|id| session.doc_index(id));
     let current_row = current.and_then(|d| f.row_of(d));
+    if current != f.last_current {
+        f.last_current = current;
+        if f.scroll_to_row.is_none() {
+            f.scroll_to_row = current_row;
+        }
+    }
     // Arrow keys move in the list once it was clicked, unless a text field has the keys.
     if field_down || field_enter {
         f.focused = true;

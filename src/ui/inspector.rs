@@ -7,7 +7,8 @@ use crate::model::{RelationId, Review, Span, SpanId};
 
 pub fn inspector_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
     let (Some(session), Some(doc_id)) = (&app.session, app.current_doc.clone()) else {
-        ui.heading("Inspector");
+        // The panel's header already names it.
+        ui.weak("The spans of the open document are listed here.");
         return;
     };
     let labels = session.corpus.project.labels.clone();
