@@ -135,6 +135,63 @@ fn a_big_project_in_the_window(size: egui::Vec2) {
         assert_eq!(h.query_all_by_label("Generated report 40").count(), 2);
         assert!(h.query_by_label("Generated report 0").is_none());
     }
+    // Search in all documents reads the texts from the files, loading nothing.
+    h.state_mut().session.as_mut().unwrap().set_memory_budget(1);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::F);
+    h.run_steps(2);
+    h.event(egui::Event::Text("Lachin".into()));
+    until(&mut h, "the search", |a| a.search.outcome.is_some());
+    let expected: usize = (0..DOCS)
+        .map(|i| {
+            let (d, _) = spanbench::storage::read_document(&spanbench::storage::document_file(
+                &root,
+                &id(i),
+            ))
+            .unwrap();
+            d.text.matches("Lachin").count()
+        })
+        .sum();
+    let outcome = h.state().search.outcome.unwrap();
+    assert_eq!((outcome.docs_searched, outcome.hits), (DOCS, expected));
+    let s = h.state().session.as_ref().unwrap();
+    assert!(s.is_partial());
+    assert!(s.loaded_count() < 6, "{}", s.loaded_count());
+    // A hit in a document not in memory: it loads, and the hit is selected.
+    assert!(s.corpus.document(&id(0)).is_none());
+    let row = h
+        .query_all_by_label_contains("Generated report 0 — ")
+        .next()
+        .expect("a hit in the first document")
+        .rect()
+        .center();
+    h.hover_at(row);
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: row,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.run_steps(1);
+    }
+    until(&mut h, "the hit's document", |a| {
+        shown(a) == id(0) && a.pane.selection.is_some()
+    });
+    let (a, b) = h.state().pane.selection.unwrap();
+    let text = &h
+        .state()
+        .session
+        .as_ref()
+        .unwrap()
+        .corpus
+        .document(&id(0))
+        .unwrap()
+        .text;
+    assert_eq!(spanbench::offsets::slice_chars(text, a, b), Some("Lachin"));
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+
     // Statistics come from the index: the window opens at once, nothing else loads.
     h.key_press_modifiers(Modifiers::COMMAND, Key::P);
     h.run_steps(2);

@@ -292,7 +292,6 @@ impl Command {
             self,
             Command::ImportFiles
                 | Command::Export
-                | Command::FindInCorpus
                 | Command::EditLabels
                 | Command::ReviewSuggestions
                 | Command::Recommenders

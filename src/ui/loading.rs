@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use super::app::SpanbenchApp;
 use super::commands::Command;
-use super::search::Scope;
 use crate::session::Session;
 use crate::storage::StorageError;
 
@@ -130,10 +129,6 @@ impl SpanbenchApp {
                 self.notify(format!("Could not load every document: {e}"), true);
             }
             None => {}
-        }
-        // A corpus search reads every text: it waits for them.
-        if self.search.open && self.search.scope == Scope::Corpus {
-            self.have_everything(Command::FindInCorpus);
         }
         if busy {
             ctx.request_repaint_after(Duration::from_millis(15));

@@ -15,7 +15,6 @@ use egui::{Color32, Context, FontId, Key, RichText, TextFormat, Ui};
 
 use super::app::SpanbenchApp;
 use super::marks::{Mark, MarkStyle, Marks};
-use crate::model::{Corpus, Document};
 use crate::search::{DocHit, Hit, Matcher, Outcome, Query, SearchDoc, search_corpus};
 use crate::session::Session;
 
@@ -74,18 +73,21 @@ const FRAME_BUDGET: Duration = Duration::from_millis(4);
 
 /// The texts a corpus search reads. Copied from the corpus a few chunks per frame, never
 /// all at once, and kept for the next search while the panel stays open, until documents
-/// are added (texts never change once imported).
+/// are added (texts never change once imported). A project open from its index does not
+/// hold its texts: a reader thread reads them from the document files instead, in the
+/// list's order, a chunk at a time.
 #[derive(Default)]
 struct Snapshot {
     key: Option<(std::path::PathBuf, usize)>,
     chunks: Vec<Arc<Vec<SearchDoc>>>,
     copied: usize,
+    reader: Option<mpsc::Receiver<Arc<Vec<SearchDoc>>>>,
 }
 
 impl Snapshot {
     /// Starts again if the corpus is not the one copied.
     fn check(&mut self, session: &Session) {
-        let key = (session.root.clone(), session.corpus.documents.len());
+        let key = (session.root.clone(), session.doc_count());
         if self.key.as_ref() != Some(&key) {
             *self = Snapshot {
                 key: Some(key),
@@ -96,6 +98,10 @@ impl Snapshot {
 
     /// Copies whole chunks until the frame's budget is spent or everything is copied.
     fn grow(&mut self, session: &Session) {
+        if session.is_partial() {
+            self.take_read(session);
+            return;
+        }
         let docs = &session.corpus.documents;
         let t = std::time::Instant::now();
         while self.copied < docs.len() && t.elapsed() < FRAME_BUDGET {
@@ -111,6 +117,56 @@ impl Snapshot {
             self.copied = end;
         }
     }
+
+    /// Takes the chunks the reader has read, starting it the first time.
+    fn take_read(&mut self, session: &Session) {
+        let total = session.doc_count();
+        if self.reader.is_none() && self.copied < total {
+            let ids: Vec<String> = (self.copied..total)
+                .filter_map(|i| session.doc_id_at(i).map(str::to_string))
+                .collect();
+            self.reader = Some(spawn_reader(session.root.clone(), ids));
+        }
+        let Some(rx) = &self.reader else { return };
+        while let Ok(chunk) = rx.try_recv() {
+            self.copied += chunk.len();
+            self.chunks.push(chunk);
+        }
+        if self.copied >= total {
+            self.reader = None;
+        }
+    }
+
+    /// The text of the `d`th document, if copied or read.
+    fn text(&self, d: usize, id: &str) -> Option<&str> {
+        let doc = self.chunks.get(d / CHUNK)?.get(d % CHUNK)?;
+        (doc.id == id).then_some(doc.text.as_str())
+    }
+}
+
+/// Reads the texts of `ids` from their files, a chunk at a time (each chunk on all
+/// cores), until done or nobody listens. A file that cannot be read is searched as
+/// empty; opening that document says why.
+fn spawn_reader(root: std::path::PathBuf, ids: Vec<String>) -> mpsc::Receiver<Arc<Vec<SearchDoc>>> {
+    use rayon::prelude::*;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for part in ids.chunks(CHUNK) {
+            let chunk: Vec<SearchDoc> = part
+                .par_iter()
+                .map(|id| SearchDoc {
+                    id: id.clone(),
+                    text: crate::storage::read_document(&crate::storage::document_file(&root, id))
+                        .map(|(d, _)| d.text)
+                        .unwrap_or_default(),
+                })
+                .collect();
+            if tx.send(Arc::new(chunk)).is_err() {
+                return;
+            }
+        }
+    });
+    rx
 }
 
 /// A hit to select once its document is open in the pane.
@@ -193,15 +249,28 @@ impl SearchUi {
         self.hits.chunk_by(|a, b| a.0 == b.0).count()
     }
 
-    /// The document of hit `i`.
-    pub fn hit_doc<'c>(&self, i: usize, corpus: &'c Corpus) -> Option<&'c Document> {
+    /// The id of hit `i`'s document.
+    pub fn hit_doc<'c>(&self, i: usize, session: &'c Session) -> Option<&'c str> {
         let (d, _) = self.hits.get(i)?;
-        corpus.documents.get(*d as usize)
+        session.doc_id_at(*d as usize)
     }
 
-    /// The hits in document `doc` (hits are grouped by document, in corpus order).
-    pub fn hits_in(&self, doc: &str, corpus: &Corpus) -> std::ops::Range<usize> {
-        let Some(d) = doc_index(corpus, doc) else {
+    /// The id, title and text of the `d`th document: from memory, or from the search's
+    /// copy of a big project's texts.
+    fn doc_at<'a>(&'a self, d: u32, session: &'a Session) -> Option<(&'a str, &'a str, &'a str)> {
+        let d = d as usize;
+        let id = session.doc_id_at(d)?;
+        let title = session.doc_title_at(d)?;
+        let text = match session.corpus.document(id) {
+            Some(doc) => doc.text.as_str(),
+            None => self.snapshot.text(d, id)?,
+        };
+        Some((id, title, text))
+    }
+
+    /// The hits in document `doc` (hits are grouped by document, in list order).
+    pub fn hits_in(&self, doc: &str, session: &Session) -> std::ops::Range<usize> {
+        let Some(d) = session.doc_index(doc) else {
             return 0..0;
         };
         let d = d as u32;
@@ -209,14 +278,6 @@ impl SearchUi {
         let b = self.hits.partition_point(|(x, _)| *x <= d);
         a..b
     }
-}
-
-/// The position of document `id` in the corpus (sorted by id; a scan if it is not).
-fn doc_index(corpus: &Corpus, id: &str) -> Option<usize> {
-    let docs = &corpus.documents;
-    docs.binary_search_by(|d| d.id.as_str().cmp(id))
-        .ok()
-        .or_else(|| docs.iter().position(|d| d.id == id))
 }
 
 impl SpanbenchApp {
@@ -262,7 +323,7 @@ impl SpanbenchApp {
                     .current_doc
                     .as_deref()
                     .zip(self.session.as_ref())
-                    .map(|(d, s)| self.search.hits_in(d, &s.corpus))
+                    .map(|(d, s)| self.search.hits_in(d, s))
                     .filter(|r| !r.is_empty());
                 match (here, delta > 0) {
                     (Some(r), true) => r.start,
@@ -279,13 +340,12 @@ impl SpanbenchApp {
     /// so a label key tags it.
     pub fn jump_to_hit(&mut self, i: usize) {
         let Some(session) = &self.session else { return };
-        let (Some(doc), Some(&(_, hit))) = (
-            self.search.hit_doc(i, &session.corpus),
-            self.search.hits.get(i),
-        ) else {
+        let (Some(doc), Some(&(_, hit))) =
+            (self.search.hit_doc(i, session), self.search.hits.get(i))
+        else {
             return;
         };
-        let doc = doc.id.clone();
+        let doc = doc.to_string();
         self.search.current = Some(i);
         self.open_document(doc.clone());
         self.search.jump = Some(Jump {
@@ -334,7 +394,7 @@ impl SpanbenchApp {
         };
         let key = (s.generation, s.current, doc.to_string());
         if s.marks_key.as_ref() != Some(&key) {
-            let range = s.hits_in(doc, &session.corpus);
+            let range = s.hits_in(doc, session);
             let current = s.current;
             let start = range.start;
             s.marks = Marks::new(
@@ -371,7 +431,7 @@ impl SpanbenchApp {
                 Scope::Document => self.current_doc.clone(),
                 Scope::Corpus => None,
             },
-            docs: session.corpus.documents.len(),
+            docs: session.doc_count(),
         };
         if s.ran.as_ref() == Some(&key) {
             return;
@@ -400,7 +460,7 @@ impl SpanbenchApp {
                     return;
                 };
                 let hits = matcher.hits(&doc.text, MAX_HITS);
-                let d = doc_index(&session.corpus, &doc.id).unwrap_or(0) as u32;
+                let d = session.doc_index(&doc.id).unwrap_or(0) as u32;
                 s.hits = hits.into_iter().map(|h| (d, h)).collect();
                 s.outcome = Some(Outcome {
                     hits: s.hits.len(),
@@ -669,7 +729,7 @@ fn annotate_all_controls(ui: &mut Ui, app: &mut SpanbenchApp) {
     let here = app
         .current_doc
         .as_deref()
-        .is_some_and(|d| !app.search.hits_in(d, &session.corpus).is_empty());
+        .is_some_and(|d| !app.search.hits_in(d, session).is_empty());
     ui.separator();
     let mut chosen = app
         .search
@@ -719,10 +779,10 @@ fn results_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
         .show_rows(ui, row_height, s.hits.len(), |ui, rows| {
             for i in rows {
                 let (d, hit) = s.hits[i];
-                let Some(doc) = session.corpus.documents.get(d as usize) else {
+                let Some((_, doc_title, doc_text)) = s.doc_at(d, session) else {
                     continue;
                 };
-                let Some(c) = hit.context(&doc.text, CONTEXT) else {
+                let Some(c) = hit.context(doc_text, CONTEXT) else {
                     continue;
                 };
                 let mut job = LayoutJob::default();
@@ -733,8 +793,8 @@ fn results_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 };
                 if s.scope == Scope::Corpus {
                     // A short title, so the hit stays in view in a narrow window.
-                    let mut title: String = doc.title.chars().take(TITLE_CHARS).collect();
-                    if title.len() < doc.title.len() {
+                    let mut title: String = doc_title.chars().take(TITLE_CHARS).collect();
+                    if title.len() < doc_title.len() {
                         title.push('…');
                     }
                     job.append(&format!("{title} — "), 0.0, fmt(weak));
@@ -754,7 +814,7 @@ fn results_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
                 let selected = s.current == Some(i);
                 let mut resp = ui.add(egui::Button::selectable(selected, job).truncate());
                 if s.scope == Scope::Corpus {
-                    resp = resp.on_hover_text(&doc.title);
+                    resp = resp.on_hover_text(doc_title);
                 }
                 if resp.clicked() {
                     go = Some(i);
