@@ -151,6 +151,36 @@ fn until_shown(ctx: &egui::Context, app: &mut SpanbenchApp, id: &str) -> usize {
     panic!("{id} never shown: {:?}", app.notice);
 }
 
+/// Alt+Down to each document of `docs` in turn, timed from the key's frame to the frame
+/// that shows it; with `idle`, only once the loader has nothing left to do. Returns the
+/// times and the frames they took.
+fn walk(
+    ctx: &egui::Context,
+    app: &mut SpanbenchApp,
+    docs: std::ops::RangeInclusive<usize>,
+    idle: bool,
+) -> (Vec<Duration>, usize) {
+    let mut times = Vec::new();
+    let mut frames = 0;
+    for i in docs {
+        let id = app
+            .session
+            .as_ref()
+            .and_then(|s| s.doc_id_at(i))
+            .expect("a document")
+            .to_string();
+        while idle && app.session.as_ref().is_some_and(|s| s.loading()) {
+            frame(ctx, app, Vec::new());
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let t = Instant::now();
+        frame(ctx, app, alt_down());
+        frames += until_shown(ctx, app, &id);
+        times.push(t.elapsed());
+    }
+    (times, frames)
+}
+
 fn percentiles(v: &mut [Duration]) -> String {
     v.sort();
     let p = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e3;
@@ -211,39 +241,10 @@ fn child(case: &str, root: &Path) {
         }
         _ => {
             // Read ahead: the loader has had the time of a glance at the document.
-            let mut ahead = Vec::new();
-            let mut ahead_frames = 0;
-            for i in 1..=WALK.min(total - 1) / 2 {
-                let id = app
-                    .session
-                    .as_ref()
-                    .and_then(|s| s.doc_id_at(i))
-                    .unwrap()
-                    .to_string();
-                while app.session.as_ref().is_some_and(|s| s.loading()) {
-                    frame(&ctx, &mut app, Vec::new());
-                    std::thread::sleep(Duration::from_micros(200));
-                }
-                let t = Instant::now();
-                frame(&ctx, &mut app, alt_down());
-                ahead_frames += until_shown(&ctx, &mut app, &id);
-                ahead.push(t.elapsed());
-            }
+            let half = WALK.min(total - 1) / 2;
+            let (mut ahead, ahead_frames) = walk(&ctx, &mut app, 1..=half, true);
             // At once: the next key as soon as the document is on screen.
-            let mut now = Vec::new();
-            let start = WALK.min(total - 1) / 2;
-            for i in start + 1..=WALK.min(total - 1) {
-                let id = app
-                    .session
-                    .as_ref()
-                    .and_then(|s| s.doc_id_at(i))
-                    .unwrap()
-                    .to_string();
-                let t = Instant::now();
-                frame(&ctx, &mut app, alt_down());
-                until_shown(&ctx, &mut app, &id);
-                now.push(t.elapsed());
-            }
+            let (mut now, _) = walk(&ctx, &mut app, half + 1..=WALK.min(total - 1), false);
             let s = app.session.as_ref().unwrap();
             let (loaded, rss, hwm) = (
                 s.loaded_count(),

@@ -59,6 +59,21 @@ fn until(h: &mut Harness<SpanbenchApp>, what: &str, done: impl Fn(&SpanbenchApp)
     );
 }
 
+/// A click as a hand makes it: move there, press, release, each in its own frame.
+fn click_at(h: &mut Harness<SpanbenchApp>, at: egui::Pos2) {
+    h.hover_at(at);
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.run_steps(1);
+    }
+}
+
 fn shown(app: &SpanbenchApp) -> &str {
     app.pane.doc_id()
 }
@@ -109,21 +124,7 @@ fn a_big_project_in_the_window(size: egui::Vec2) {
         assert!(h.query_by_label(&done).is_some(), "{done}");
         // A row of the list opens its document.
         let at = h.get_by_label("Generated report 7").rect().center();
-        h.hover_at(at);
-        h.run_steps(1);
-        h.event(egui::Event::PointerButton {
-            pos: at,
-            button: egui::PointerButton::Primary,
-            pressed: true,
-            modifiers: Modifiers::NONE,
-        });
-        h.run_steps(1);
-        h.event(egui::Event::PointerButton {
-            pos: at,
-            button: egui::PointerButton::Primary,
-            pressed: false,
-            modifiers: Modifiers::NONE,
-        });
+        click_at(&mut h, at);
         until(&mut h, "the clicked document", |a| shown(a) == id(7));
         // Far down by keys: the list follows the open document.
         for k in 8..=40 {
@@ -164,17 +165,7 @@ fn a_big_project_in_the_window(size: egui::Vec2) {
         .expect("a hit in the first document")
         .rect()
         .center();
-    h.hover_at(row);
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: row,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        h.run_steps(1);
-    }
+    click_at(&mut h, row);
     until(&mut h, "the hit's document", |a| {
         shown(a) == id(0) && a.pane.selection.is_some()
     });
