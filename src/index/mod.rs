@@ -26,7 +26,7 @@ use crate::model::DocStatus;
 
 pub use cache::{CACHE_DIR, INDEX_FILE};
 pub use catalog::{Catalog, CatalogDoc, CatalogSet};
-pub use refresh::{Opened, open, schema_hash};
+pub use refresh::{Opened, open, open_counting, schema_hash};
 pub use stats::{StatsAnswer, project_stats, stats_of};
 
 /// Bumped whenever the index's shape or meaning changes; an index of another version is

@@ -11,6 +11,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
@@ -55,14 +56,20 @@ pub struct Opened {
 /// changed. `Err` means the index cannot answer for this project (it does not read or
 /// does not validate); nothing is written then.
 pub fn open(root: &Path) -> Result<Opened, StorageError> {
-    match open_inner(root) {
+    open_counting(root, &AtomicUsize::new(0))
+}
+
+/// [`open`], adding one to `done` for every document checked (with its sets), so a
+/// window can show how far a first open has got.
+pub fn open_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, StorageError> {
+    match open_inner_counting(root, done) {
         Ok(o) => Ok(o),
         Err(Doubt::Storage(e)) => Err(e),
         // The full read names the problems; if it finds none, a file changed while the
         // index looked at it, and one more look settles it.
         Err(Doubt::Invalid) => {
             storage::load(root)?;
-            open_inner(root).map_err(|d| match d {
+            open_inner_counting(root, done).map_err(|d| match d {
                 Doubt::Storage(e) => e,
                 Doubt::Invalid => StorageError::io(
                     root,
@@ -74,6 +81,10 @@ pub fn open(root: &Path) -> Result<Opened, StorageError> {
 }
 
 pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
+    open_inner_counting(root, &AtomicUsize::new(0))
+}
+
+fn open_inner_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, Doubt> {
     if !root.is_dir() || !storage::is_project(root) {
         return Err(StorageError::NotAProject(root.to_path_buf()).into());
     }
@@ -151,7 +162,11 @@ pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
     drop(old);
     let results: Vec<Result<Vec<(String, FileEntry)>, Doubt>> = tasks
         .into_par_iter()
-        .map(|task| refresh_document(&ctx, task, &project_for))
+        .map(|task| {
+            let r = refresh_document(&ctx, task, &project_for);
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            r
+        })
         .collect();
     let mut files = BTreeMap::new();
     files.insert(PROJECT_FILE.to_string(), project_entry);

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use super::{Session, read_current, rel_doc, rel_set};
@@ -204,8 +205,17 @@ impl Session {
     /// read; documents load when wanted ([`Session::want`]). Locking and recovery are
     /// as in [`Session::open`].
     pub fn open_lazy(root: &Path, annotator: &str) -> Result<Self, StorageError> {
+        Self::open_lazy_counting(root, annotator, &AtomicUsize::new(0))
+    }
+
+    /// [`Session::open_lazy`], counting documents checked into `done` as it goes.
+    pub fn open_lazy_counting(
+        root: &Path,
+        annotator: &str,
+        done: &AtomicUsize,
+    ) -> Result<Self, StorageError> {
         let read_only = Self::lock_at_open(root, annotator)?;
-        let opened = crate::index::open(root)?;
+        let opened = crate::index::open_counting(root, done)?;
         let catalog = Catalog::from_index(&opened.index);
         drop(opened);
         let (project, h) = storage::read_project_file(root)?;

@@ -665,19 +665,23 @@ impl SpanbenchApp {
         super::curation_view::curation_strip_ui(ui, self);
         super::gold_feedback::feedback_strip_ui(ui, self);
         let Some(session) = &self.session else {
-            ui.centered_and_justified(|ui| match &self.opening {
+            match &self.opening {
+                // Wrapped: the message is long and the pane may be narrow.
                 Some(o) => {
-                    ui.horizontal_centered(|ui| {
+                    ui.vertical_centered(|ui| {
+                        ui.add_space((ui.available_height() / 2.0 - 40.0).max(0.0));
                         ui.spinner();
-                        ui.label(o.describe());
+                        ui.add(egui::Label::new(o.describe()).wrap());
                     });
                 }
                 None => {
-                    ui.label(
-                        "No project is open. Use File > Open project… or File > New project….",
-                    );
+                    ui.centered_and_justified(|ui| {
+                        ui.label(
+                            "No project is open. Use File > Open project… or File > New project….",
+                        );
+                    });
                 }
-            });
+            }
             return;
         };
         let Some(doc) = self

@@ -3,6 +3,8 @@
 //! and commands that need every document wait for a full load, then run.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::time::{Duration, Instant};
 
@@ -18,6 +20,8 @@ pub struct Opening {
     /// The index is there: opening reads it rather than building it.
     pub indexed: bool,
     pub started: Instant,
+    /// Documents checked so far.
+    pub done: Arc<AtomicUsize>,
     rx: Receiver<Result<Session, StorageError>>,
 }
 
@@ -38,8 +42,9 @@ impl Opening {
             )
         } else {
             format!(
-                "Opening {name}: building the index of its {} documents. This happens once; later opens take a second or two.",
-                self.documents
+                "Opening {name}: building the index of its {} documents ({} checked). This happens once; later opens take a second or two.",
+                self.documents,
+                self.done.load(Ordering::Relaxed)
             )
         }
     }
@@ -52,10 +57,12 @@ impl SpanbenchApp {
         let (tx, rx) = channel();
         let root = path.to_path_buf();
         let who = self.settings.annotator.clone();
+        let done = Arc::new(AtomicUsize::new(0));
+        let counter = done.clone();
         std::thread::Builder::new()
             .name("spanbench-open".into())
             .spawn(move || {
-                let _ = tx.send(Session::open_lazy(&root, &who));
+                let _ = tx.send(Session::open_lazy_counting(&root, &who, &counter));
             })
             .ok();
         let o = Opening {
@@ -63,6 +70,7 @@ impl SpanbenchApp {
             documents: Session::lazy_size(path).unwrap_or(0),
             indexed: crate::index::cache::index_path(path).is_file(),
             started: Instant::now(),
+            done,
             rx,
         };
         self.notify(format!("Opening {}…", o.name()), false);
