@@ -380,10 +380,21 @@ impl From<::csv::Error> for ExportError {
 /// it, or once unannotated when no selected annotator touched it. Refuses to export a
 /// project whose spans no longer match their text.
 pub fn select<'a>(corpus: &'a Corpus, layer: &Layer) -> Result<Vec<Record<'a>>, ExportError> {
+    check_valid(corpus)?;
+    select_valid(corpus, layer)
+}
+
+fn check_valid(corpus: &Corpus) -> Result<(), ExportError> {
     let problems = crate::storage::validate(corpus);
     if !problems.is_empty() {
         return Err(ExportError::Invalid(problems));
     }
+    Ok(())
+}
+
+/// [`select`] for a corpus that [`crate::storage::load`] or [`crate::index::load`]
+/// returned, which validated it: checking it again would read every span twice.
+pub fn select_valid<'a>(corpus: &'a Corpus, layer: &Layer) -> Result<Vec<Record<'a>>, ExportError> {
     let one = |a: &str| -> Vec<&'a str> {
         corpus
             .annotations
@@ -629,13 +640,32 @@ pub fn export_to_path(
     out: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ExportError> {
-    if let Some(project) = crate::storage::output::project_containing(out) {
-        return Err(ExportError::InsideProject {
+    refuse_inside_project(out)?;
+    check_valid(corpus)?;
+    export_valid_to_path(corpus, format, opts, out, progress)
+}
+
+fn refuse_inside_project(out: &Path) -> Result<(), ExportError> {
+    match crate::storage::output::project_containing(out) {
+        Some(project) => Err(ExportError::InsideProject {
             path: out.to_path_buf(),
             project,
-        });
+        }),
+        None => Ok(()),
     }
-    let records = select(corpus, &opts.layer)?;
+}
+
+/// [`export_to_path`] for a corpus that [`crate::storage::load`] or
+/// [`crate::index::load`] returned (see [`select_valid`]).
+pub fn export_valid_to_path(
+    corpus: &Corpus,
+    format: ExportFormat,
+    opts: &ExportOptions,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, ExportError> {
+    refuse_inside_project(out)?;
+    let records = select_valid(corpus, &opts.layer)?;
     if format.writes_folder() {
         return brat::export_to_folder(&records, corpus, opts, out, progress);
     }

@@ -14,6 +14,7 @@
 //! exactly as they do without an index.
 
 pub mod cache;
+mod load;
 mod refresh;
 mod stats;
 
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::DocStatus;
 
 pub use cache::{CACHE_DIR, INDEX_FILE};
+pub use load::{Loaded, load};
 pub use refresh::{Opened, open};
 pub use stats::{StatsAnswer, project_stats, stats_of};
 
