@@ -510,9 +510,10 @@ impl fmt::Display for Report {
 }
 
 /// Renders every record with `render` (into a buffer and a report of its own) and
-/// writes the buffers to `out` in record order. Records are independent, so batches of
-/// them are rendered on all cores; the output and the report are the same as rendering
-/// one by one. `report.records` is counted here; `render` counts spans and adds notes.
+/// writes the buffers to `out` in record order. Records are independent, so they are
+/// rendered on all cores ([`parallel::write_in_order`]); the output and the report are
+/// the same as rendering one by one. `report.records` is counted here; `render` counts
+/// spans and adds notes.
 pub(crate) fn render_records<F>(
     records: &[Record],
     out: &mut dyn Write,
@@ -522,61 +523,25 @@ pub(crate) fn render_records<F>(
 where
     F: Fn(&Record, &mut Vec<u8>, &mut Report) -> Result<(), ExportError> + Sync,
 {
-    const CHUNK: usize = 256;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let render_chunk = |chunk: &[Record]| -> Result<(Vec<u8>, Report), ExportError> {
-        // Sized for the text plus a line per span up front: growing a buffer of
-        // megabytes by doubling costs a copy of all of it each time.
-        let estimate = chunk
-            .iter()
-            .map(|r| r.doc.text.len() + r.spans().len() * 128 + 256)
-            .sum();
-        let mut buf = Vec::with_capacity(estimate);
-        let mut report = Report::default();
-        for r in chunk {
-            render(r, &mut buf, &mut report)?;
-            report.records += 1;
-        }
-        Ok((buf, report))
-    };
     let mut report = Report::default();
-    let mut done = 0;
-    for batch in records.chunks(CHUNK * threads) {
-        let parts: Vec<Result<(Vec<u8>, Report), ExportError>> =
-            if threads == 1 || batch.len() <= CHUNK {
-                batch.chunks(CHUNK).map(render_chunk).collect()
-            } else {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = batch
-                        .chunks(CHUNK)
-                        .map(|c| scope.spawn(move || render_chunk(c)))
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
-                                Err(ExportError::Io(std::io::Error::other(
-                                    "an export thread stopped unexpectedly",
-                                )))
-                            })
-                        })
-                        .collect()
-                })
+    parallel::write_in_order(
+        records,
+        records.len(),
+        out,
+        &mut report,
+        progress,
+        |_| 1,
+        |r| {
+            // Sized for the text plus a line per span up front.
+            let mut buf = Vec::with_capacity(r.doc.text.len() + r.spans().len() * 128 + 256);
+            let mut report = Report {
+                records: 1,
+                ..Report::default()
             };
-        for (part, chunk) in parts.into_iter().zip(batch.chunks(CHUNK)) {
-            let (buf, mut r) = part?;
-            out.write_all(&buf)?;
-            report.records += r.records;
-            report.spans += r.spans;
-            report.notes.append(&mut r.notes);
-            for _ in chunk {
-                done += 1;
-                progress(done, records.len());
-            }
-        }
-    }
+            render(r, &mut buf, &mut report)?;
+            Ok((buf, report))
+        },
+    )?;
     out.flush()?;
     Ok(report)
 }
