@@ -283,7 +283,7 @@ fn write_staged(dest: &Path, staged: &Path, bytes: &[u8]) -> Result<(), StorageE
 }
 
 /// Runs `work` on the I/O threads (see [`io_pool`]), or here if they could not start.
-fn on_io_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+pub(super) fn on_io_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     match io_pool() {
         Some(pool) => pool.install(work),
         None => work(),
