@@ -20,6 +20,8 @@ pub struct Loaded {
     pub corpus: Corpus,
     /// About the cache (not kept, rebuilt); never about the project's content.
     pub notes: Vec<String>,
+    /// Sets validated: those the index did not vouch for (every set without an index).
+    pub validated: usize,
 }
 
 /// Reads and validates the whole project at `root`, as [`storage::load`] does, faster
@@ -30,6 +32,7 @@ pub fn load(root: &Path) -> Result<Loaded, StorageError> {
             Some(corpus) => Ok(Loaded {
                 corpus,
                 notes: opened.notes,
+                validated: opened.validated,
             }),
             None => full(root),
         },
@@ -40,6 +43,7 @@ pub fn load(root: &Path) -> Result<Loaded, StorageError> {
 
 fn full(root: &Path) -> Result<Loaded, StorageError> {
     storage::load(root).map(|corpus| Loaded {
+        validated: corpus.annotations.values().map(|sets| sets.len()).sum(),
         corpus,
         notes: Vec::new(),
     })

@@ -48,6 +48,9 @@ pub struct Opened {
     pub read: usize,
     /// Files parsed because their content differed (or they were new).
     pub parsed: usize,
+    /// Sets validated because they, their document or the schema changed since the
+    /// index last validated them.
+    pub validated: usize,
     /// Whether the index on disk was rewritten.
     pub written: bool,
     pub notes: Vec<String>,
@@ -218,6 +221,7 @@ pub(super) fn open_inner(root: &Path, read: Reads) -> Result<Opened, Doubt> {
         corpus,
         read: tally.read.load(std::sync::atomic::Ordering::Relaxed),
         parsed: tally.parsed.load(std::sync::atomic::Ordering::Relaxed),
+        validated: tally.validated.load(std::sync::atomic::Ordering::Relaxed),
         written,
         notes,
     })
@@ -227,6 +231,7 @@ pub(super) fn open_inner(root: &Path, read: Reads) -> Result<Opened, Doubt> {
 struct Tally {
     read: std::sync::atomic::AtomicUsize,
     parsed: std::sync::atomic::AtomicUsize,
+    validated: std::sync::atomic::AtomicUsize,
     /// Something differs from the index read: it is written back.
     changed: std::sync::atomic::AtomicBool,
 }
@@ -536,6 +541,9 @@ fn refresh_document<'p>(
                 return Err(Doubt::Invalid);
             };
             let map = map.get_or_insert_with(|| OffsetMap::new(&d.text));
+            ctx.tally
+                .validated
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if !validate_set(project()?, d, map, &set, &rel).is_empty() {
                 return Err(Doubt::Invalid);
             }
