@@ -603,6 +603,9 @@ fn export(
     output: &Path,
     opts: &ExportOptions,
 ) -> Result<ExitCode> {
+    if output != Path::new("-") {
+        formats::refuse_inside_project(output)?;
+    }
     let corpus = load_all(path)?;
     opts.check(format, &corpus.project)?;
     let bar = progress_bar("exporting");
@@ -631,7 +634,8 @@ fn export(
         w.flush()?;
         report
     } else {
-        formats::export_valid_to_path(&corpus, format, opts, output, &mut progress)?
+        let records = formats::select_valid(&corpus, &opts.layer)?;
+        formats::export_records_to_path(&corpus, &records, format, opts, output, &mut progress)?
     };
     bar.finish_and_clear();
     eprintln!("exported {report}");

@@ -380,16 +380,11 @@ impl From<::csv::Error> for ExportError {
 /// it, or once unannotated when no selected annotator touched it. Refuses to export a
 /// project whose spans no longer match their text.
 pub fn select<'a>(corpus: &'a Corpus, layer: &Layer) -> Result<Vec<Record<'a>>, ExportError> {
-    check_valid(corpus)?;
-    select_valid(corpus, layer)
-}
-
-fn check_valid(corpus: &Corpus) -> Result<(), ExportError> {
     let problems = crate::storage::validate(corpus);
     if !problems.is_empty() {
         return Err(ExportError::Invalid(problems));
     }
-    Ok(())
+    select_valid(corpus, layer)
 }
 
 /// [`select`] for a corpus that [`crate::storage::load`] or [`crate::index::load`]
@@ -605,12 +600,13 @@ pub fn export_to_path(
     out: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ExportError> {
-    refuse_inside_project(out)?;
-    check_valid(corpus)?;
-    export_valid_to_path(corpus, format, opts, out, progress)
+    let records = select(corpus, &opts.layer)?;
+    export_records_to_path(corpus, &records, format, opts, out, progress)
 }
 
-fn refuse_inside_project(out: &Path) -> Result<(), ExportError> {
+/// Refuses an output path inside a project folder: check it before reading the
+/// project, so a refused export touches nothing (not even the project's index cache).
+pub fn refuse_inside_project(out: &Path) -> Result<(), ExportError> {
     match crate::storage::output::project_containing(out) {
         Some(project) => Err(ExportError::InsideProject {
             path: out.to_path_buf(),
@@ -620,19 +616,19 @@ fn refuse_inside_project(out: &Path) -> Result<(), ExportError> {
     }
 }
 
-/// [`export_to_path`] for a corpus that [`crate::storage::load`] or
-/// [`crate::index::load`] returned (see [`select_valid`]).
-pub fn export_valid_to_path(
+/// [`export_to_path`] of records already selected: by [`select_valid`] for a corpus
+/// that [`crate::storage::load`] or [`crate::index::load`] validated.
+pub fn export_records_to_path(
     corpus: &Corpus,
+    records: &[Record],
     format: ExportFormat,
     opts: &ExportOptions,
     out: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ExportError> {
     refuse_inside_project(out)?;
-    let records = select_valid(corpus, &opts.layer)?;
     if format.writes_folder() {
-        return brat::export_to_folder(&records, corpus, opts, out, progress);
+        return brat::export_to_folder(records, corpus, opts, out, progress);
     }
     let path_err = |p: &Path| {
         let p = p.to_path_buf();
@@ -642,7 +638,7 @@ pub fn export_valid_to_path(
     let (report, companions) = {
         let tmp = staged.file(out).map_err(path_err(out))?;
         let mut w = BufWriter::new(tmp);
-        let r = write_export(&records, corpus, format, opts, &mut w, progress)?;
+        let r = write_export(records, corpus, format, opts, &mut w, progress)?;
         w.flush()?;
         r
     };
