@@ -143,7 +143,7 @@ mod tests {
         let mut x: u32 = 1;
         while data.len() < 3 * BLOCK + 12345 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            data.extend_from_slice(if x % 3 == 0 {
+            data.extend_from_slice(if x.is_multiple_of(3) {
                 &[0u8; 64]
             } else {
                 b"Stepanakert, 1994. "
