@@ -4,7 +4,9 @@
 //! refused). A file whose stat equals its entry is taken from the index; any other is
 //! read and hashed, and parsed only when its hash differs. A set is validated again
 //! when it, its document or the schema changed. Documents are handled in parallel, each
-//! with its own sets, so memory is bounded by the largest document.
+//! with its own sets, so memory is bounded by the largest document. A caller that needs
+//! the whole corpus (`load`) asks for every file to be read, parsed and kept; the
+//! validation of a set is skipped as it is here, by content hashes.
 
 use std::collections::BTreeMap;
 use std::fs;
