@@ -587,13 +587,26 @@ fn stats(path: &Path, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The whole project, validated, for a command that reads every file: what the index
+/// vouches for is not validated again (see `index::load`).
+fn load_all(path: &Path) -> Result<crate::model::Corpus> {
+    let loaded = crate::index::load(path)?;
+    for n in loaded.notes {
+        eprintln!("note: {n}");
+    }
+    Ok(loaded.corpus)
+}
+
 fn export(
     path: &Path,
     format: ExportFormat,
     output: &Path,
     opts: &ExportOptions,
 ) -> Result<ExitCode> {
-    let corpus = storage::load(path)?;
+    if output != Path::new("-") {
+        formats::refuse_inside_project(output)?;
+    }
+    let corpus = load_all(path)?;
     opts.check(format, &corpus.project)?;
     let bar = progress_bar("exporting");
     let mut progress = |done: usize, total: usize| {
@@ -607,7 +620,7 @@ fn export(
                 format.name()
             );
         }
-        let records = formats::select(&corpus, &opts.layer)?;
+        let records = formats::select_valid(&corpus, &opts.layer)?;
         // Held in memory so that --strict can refuse before anything is printed.
         let mut buf = Vec::new();
         let (report, _) =
@@ -621,7 +634,8 @@ fn export(
         w.flush()?;
         report
     } else {
-        formats::export_to_path(&corpus, format, opts, output, &mut progress)?
+        let records = formats::select_valid(&corpus, &opts.layer)?;
+        formats::export_records_to_path(&corpus, &records, format, opts, output, &mut progress)?
     };
     bar.finish_and_clear();
     eprintln!("exported {report}");
@@ -660,7 +674,7 @@ impl Notes {
 }
 
 fn agreement_cmd(path: &Path, opts: &AgreementOptions, json: bool, list: bool) -> Result<ExitCode> {
-    let corpus = storage::load(path)?;
+    let corpus = load_all(path)?;
     let report = crate::agreement::agreement(&corpus, opts)?;
     if json {
         let mut v = serde_json::to_value(&report)?;
@@ -872,7 +886,7 @@ fn eval_cmd(
     labels: Option<&[String]>,
     json: bool,
 ) -> Result<ExitCode> {
-    let corpus = storage::load(path)?;
+    let corpus = load_all(path)?;
     let report = crate::agreement::evaluate(&corpus, gold, pred, labels)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

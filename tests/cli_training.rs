@@ -11,8 +11,15 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_spanbench");
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/karabakh")
+/// A copy of the sample: `export` keeps its index cache inside the project, and the
+/// source tree's sample is embedded in the binary.
+fn sample() -> (tempfile::TempDir, PathBuf) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/karabakh");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("karabakh");
+    std::fs::create_dir(&root).unwrap();
+    spanbench::storage::save_all(&root, &spanbench::storage::read(&src).unwrap()).unwrap();
+    (dir, root)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -29,7 +36,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn export(out: &Path, format: &str, extra: &[&str]) -> String {
-    let sample = sample();
+    let (_copy, sample) = sample();
     let mut args = vec![
         "export",
         sample.to_str().unwrap(),
@@ -279,7 +286,7 @@ fn spacy_docbin_through_the_binary() {
 #[test]
 fn export_options_that_do_not_fit_give_one_line_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let sample = sample();
+    let (_copy, sample) = sample();
     let p = sample.to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
         (

@@ -12,6 +12,7 @@
 //! * `annotation.conf` declares labels, relation types, attributes and `<OVERLAP>`, so
 //!   brat accepts overlapping and nested spans.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;
@@ -249,20 +250,44 @@ pub fn export_to_folder(
     let tmp = staged.path();
     let mut report = Report::default();
     let rel_paths = record_paths(records);
-    for (i, (rec, rel)) in records.iter().zip(&rel_paths).enumerate() {
-        let base = tmp.join(rel);
-        if let Some(dir) = base.parent() {
-            fs::create_dir_all(dir).map_err(path_err(dir))?;
-        }
-        let txt = base.with_extension("txt");
-        fs::write(&txt, rec.doc.text.as_bytes()).map_err(path_err(&txt))?;
-        let ann = render_ann(rec, &mut report);
-        let ann_path = base.with_extension("ann");
-        fs::write(&ann_path, ann.as_bytes()).map_err(path_err(&ann_path))?;
-        report.records += 1;
-        report.spans += rec.spans().len();
-        progress(i + 1, records.len());
-    }
+    let items: Vec<(&Record, &PathBuf)> = records.iter().zip(&rel_paths).collect();
+    // .ann files are rendered on all cores; files are written many at once, a batch at
+    // a time, so memory holds a batch of them, not the export.
+    const BATCH: usize = 2048;
+    let mut pending: Vec<(PathBuf, Cow<[u8]>)> = Vec::with_capacity(BATCH);
+    let flush = |pending: &mut Vec<(PathBuf, Cow<[u8]>)>| {
+        let r = staged
+            .write_files(pending)
+            .map_err(|(path, error)| ExportError::Path { path, error });
+        pending.clear();
+        r
+    };
+    let mut done = 0;
+    super::parallel::in_order(
+        &items,
+        |(rec, _)| {
+            let mut r = Report::default();
+            let ann = render_ann(rec, &mut r);
+            Ok((ann, r))
+        },
+        |(rec, rel), (ann, r)| {
+            pending.push((
+                rel.with_extension("txt"),
+                Cow::Borrowed(rec.doc.text.as_bytes()),
+            ));
+            pending.push((rel.with_extension("ann"), Cow::Owned(ann.into_bytes())));
+            if pending.len() >= BATCH {
+                flush(&mut pending)?;
+            }
+            super::parallel::merge(&mut report, r);
+            report.records += 1;
+            report.spans += rec.spans().len();
+            done += 1;
+            progress(done, records.len());
+            Ok(())
+        },
+    )?;
+    flush(&mut pending)?;
     let conf = tmp.join("annotation.conf");
     fs::write(&conf, annotation_conf(&corpus.project, records)).map_err(path_err(&conf))?;
     check_strict(&report, opts)?;

@@ -23,12 +23,13 @@ pub fn export(
     let relation_form = records
         .iter()
         .any(|r| r.set.is_some_and(|s| !s.relations.is_empty()));
-    let mut report = Report::default();
-    for (i, rec) in records.iter().enumerate() {
-        let map = OffsetMap::new(&rec.doc.text);
-        let off = |c: usize| match opts.offset_unit {
-            OffsetUnit::Chars => c,
-            OffsetUnit::Utf16 => map.char_to_utf16(c).unwrap_or(c),
+    // Lines are built on all cores and written in order.
+    super::render_records(records, out, progress, |rec, buf, report| {
+        // Only UTF-16 offsets need the map.
+        let map = (opts.offset_unit == OffsetUnit::Utf16).then(|| OffsetMap::new(&rec.doc.text));
+        let off = |c: usize| match &map {
+            None => c,
+            Some(map) => map.char_to_utf16(c).unwrap_or(c),
         };
         let mut line = Map::new();
         line.insert("text".into(), json!(rec.doc.text));
@@ -63,17 +64,14 @@ pub fn export(
         if opts.offset_unit == OffsetUnit::Utf16 {
             line.insert("offset_unit".into(), json!("utf16"));
         }
-        serde_json::to_writer(&mut *out, &Value::Object(line))?;
-        out.write_all(b"\n")?;
+        serde_json::to_writer(&mut *buf, &Value::Object(line))?;
+        buf.push(b'\n');
         for s in rec.spans() {
             report.lost_fields(rec, s, Keeps::default());
         }
-        report.records += 1;
         report.spans += rec.spans().len();
-        progress(i + 1, records.len());
-    }
-    out.flush()?;
-    Ok(report)
+        Ok(())
+    })
 }
 
 /// Reads one line of doccano JSONL of either form. Lines without an `annotator` (or

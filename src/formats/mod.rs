@@ -385,6 +385,12 @@ pub fn select<'a>(corpus: &'a Corpus, layer: &Layer) -> Result<Vec<Record<'a>>, 
     if !problems.is_empty() {
         return Err(ExportError::Invalid(problems));
     }
+    select_valid(corpus, layer)
+}
+
+/// [`select`] for a corpus that [`crate::storage::load`] or [`crate::index::load`]
+/// returned, which validated it: checking it again would read every span twice.
+pub fn select_valid<'a>(corpus: &'a Corpus, layer: &Layer) -> Result<Vec<Record<'a>>, ExportError> {
     let one = |a: &str| -> Vec<&'a str> {
         corpus
             .annotations
@@ -500,9 +506,10 @@ impl fmt::Display for Report {
 }
 
 /// Renders every record with `render` (into a buffer and a report of its own) and
-/// writes the buffers to `out` in record order. Records are independent, so batches of
-/// them are rendered on all cores; the output and the report are the same as rendering
-/// one by one. `report.records` is counted here; `render` counts spans and adds notes.
+/// writes the buffers to `out` in record order. Records are independent, so they are
+/// rendered on all cores ([`parallel::write_in_order`]); the output and the report are
+/// the same as rendering one by one. `report.records` is counted here; `render` counts
+/// spans and adds notes.
 pub(crate) fn render_records<F>(
     records: &[Record],
     out: &mut dyn Write,
@@ -512,61 +519,25 @@ pub(crate) fn render_records<F>(
 where
     F: Fn(&Record, &mut Vec<u8>, &mut Report) -> Result<(), ExportError> + Sync,
 {
-    const CHUNK: usize = 256;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let render_chunk = |chunk: &[Record]| -> Result<(Vec<u8>, Report), ExportError> {
-        // Sized for the text plus a line per span up front: growing a buffer of
-        // megabytes by doubling costs a copy of all of it each time.
-        let estimate = chunk
-            .iter()
-            .map(|r| r.doc.text.len() + r.spans().len() * 128 + 256)
-            .sum();
-        let mut buf = Vec::with_capacity(estimate);
-        let mut report = Report::default();
-        for r in chunk {
-            render(r, &mut buf, &mut report)?;
-            report.records += 1;
-        }
-        Ok((buf, report))
-    };
     let mut report = Report::default();
-    let mut done = 0;
-    for batch in records.chunks(CHUNK * threads) {
-        let parts: Vec<Result<(Vec<u8>, Report), ExportError>> =
-            if threads == 1 || batch.len() <= CHUNK {
-                batch.chunks(CHUNK).map(render_chunk).collect()
-            } else {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = batch
-                        .chunks(CHUNK)
-                        .map(|c| scope.spawn(move || render_chunk(c)))
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
-                                Err(ExportError::Io(std::io::Error::other(
-                                    "an export thread stopped unexpectedly",
-                                )))
-                            })
-                        })
-                        .collect()
-                })
+    parallel::write_in_order(
+        records,
+        records.len(),
+        out,
+        &mut report,
+        progress,
+        |_| 1,
+        |r| {
+            // Sized for the text plus a line per span up front.
+            let mut buf = Vec::with_capacity(r.doc.text.len() + r.spans().len() * 128 + 256);
+            let mut report = Report {
+                records: 1,
+                ..Report::default()
             };
-        for (part, chunk) in parts.into_iter().zip(batch.chunks(CHUNK)) {
-            let (buf, mut r) = part?;
-            out.write_all(&buf)?;
-            report.records += r.records;
-            report.spans += r.spans;
-            report.notes.append(&mut r.notes);
-            for _ in chunk {
-                done += 1;
-                progress(done, records.len());
-            }
-        }
-    }
+            render(r, &mut buf, &mut report)?;
+            Ok((buf, report))
+        },
+    )?;
     out.flush()?;
     Ok(report)
 }
@@ -630,15 +601,35 @@ pub fn export_to_path(
     out: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Report, ExportError> {
-    if let Some(project) = crate::storage::output::project_containing(out) {
-        return Err(ExportError::InsideProject {
+    let records = select(corpus, &opts.layer)?;
+    export_records_to_path(corpus, &records, format, opts, out, progress)
+}
+
+/// Refuses an output path inside a project folder: check it before reading the
+/// project, so a refused export touches nothing (not even the project's index cache).
+pub fn refuse_inside_project(out: &Path) -> Result<(), ExportError> {
+    match crate::storage::output::project_containing(out) {
+        Some(project) => Err(ExportError::InsideProject {
             path: out.to_path_buf(),
             project,
-        });
+        }),
+        None => Ok(()),
     }
-    let records = select(corpus, &opts.layer)?;
+}
+
+/// [`export_to_path`] of records already selected: by [`select_valid`] for a corpus
+/// that [`crate::storage::load`] or [`crate::index::load`] validated.
+pub fn export_records_to_path(
+    corpus: &Corpus,
+    records: &[Record],
+    format: ExportFormat,
+    opts: &ExportOptions,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Report, ExportError> {
+    refuse_inside_project(out)?;
     if format.writes_folder() {
-        return brat::export_to_folder(&records, corpus, opts, out, progress);
+        return brat::export_to_folder(records, corpus, opts, out, progress);
     }
     let path_err = |p: &Path| {
         let p = p.to_path_buf();
@@ -648,7 +639,7 @@ pub fn export_to_path(
     let (report, companions) = {
         let tmp = staged.file(out).map_err(path_err(out))?;
         let mut w = BufWriter::new(tmp);
-        let r = write_export(&records, corpus, format, opts, &mut w, progress)?;
+        let r = write_export(records, corpus, format, opts, &mut w, progress)?;
         w.flush()?;
         r
     };

@@ -8,9 +8,10 @@ use rayon::prelude::*;
 
 use super::{ExportError, Record, Report};
 
-/// Documents whose output is built together before being written: bounds the memory an
-/// export holds to a chunk's output, not the whole file's.
-const CHUNK: usize = 256;
+/// Items whose output is built together before being taken in order: bounds the memory
+/// an export holds to a chunk's output, not the whole file's, and is large enough that
+/// waiting for a chunk's slowest item costs little.
+const CHUNK: usize = 1024;
 
 /// The records of each document: `select` keeps a document's records next to each other.
 pub fn doc_groups(records: &[Record]) -> Vec<Range<usize>> {
@@ -25,9 +26,34 @@ pub fn doc_groups(records: &[Record]) -> Vec<Range<usize>> {
     out
 }
 
-/// Builds every item's bytes and report with `build` on all cores, a chunk at a time, and
-/// writes the bytes to `out` and appends the reports to `report` in the items' order.
-/// `done` says how many records an item covers, for `progress`.
+/// Builds every item with `build` on all cores, a chunk at a time, and hands each item
+/// with what was built for it to `take`, in the items' order. The first error in that
+/// order is returned, after `take` has seen every item before it: what a loop over the
+/// items would do.
+pub fn in_order<I: Sync, T: Send>(
+    items: &[I],
+    build: impl Fn(&I) -> Result<T, ExportError> + Sync,
+    mut take: impl FnMut(&I, T) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    for chunk in items.chunks(CHUNK) {
+        let built: Vec<Result<T, ExportError>> = chunk.par_iter().map(&build).collect();
+        for (item, b) in chunk.iter().zip(built) {
+            take(item, b?)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds what one item's report holds to the export's.
+pub fn merge(report: &mut Report, r: Report) {
+    report.records += r.records;
+    report.spans += r.spans;
+    report.notes.extend(r.notes);
+}
+
+/// Builds every item's bytes and report with `build` on all cores, and writes the bytes
+/// to `out` and appends the reports to `report` in the items' order. `done` says how
+/// many records an item covers, for `progress`.
 pub fn write_in_order<I: Sync>(
     items: &[I],
     total: usize,
@@ -38,18 +64,11 @@ pub fn write_in_order<I: Sync>(
     build: impl Fn(&I) -> Result<(Vec<u8>, Report), ExportError> + Sync,
 ) -> Result<(), ExportError> {
     let mut records = 0;
-    for chunk in items.chunks(CHUNK) {
-        let built: Vec<Result<(Vec<u8>, Report), ExportError>> =
-            chunk.par_iter().map(&build).collect();
-        for (item, b) in chunk.iter().zip(built) {
-            let (bytes, r) = b?;
-            out.write_all(&bytes)?;
-            report.records += r.records;
-            report.spans += r.spans;
-            report.notes.extend(r.notes);
-            records += done(item);
-            progress(records, total);
-        }
-    }
-    Ok(())
+    in_order(items, build, |item, (bytes, r)| {
+        out.write_all(&bytes)?;
+        merge(report, r);
+        records += done(item);
+        progress(records, total);
+        Ok(())
+    })
 }

@@ -15,6 +15,7 @@
 
 pub mod cache;
 mod catalog;
+mod load;
 mod refresh;
 mod stats;
 
@@ -26,6 +27,7 @@ use crate::model::DocStatus;
 
 pub use cache::{CACHE_DIR, INDEX_FILE};
 pub use catalog::{Catalog, CatalogDoc, CatalogSet};
+pub use load::{Loaded, load};
 pub use refresh::{Opened, open, open_counting, schema_hash};
 pub use stats::{StatsAnswer, project_stats, stats_of};
 

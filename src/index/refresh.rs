@@ -4,7 +4,9 @@
 //! refused). A file whose stat equals its entry is taken from the index; any other is
 //! read and hashed, and parsed only when its hash differs. A set is validated again
 //! when it, its document or the schema changed. Documents are handled in parallel, each
-//! with its own sets, so memory is bounded by the largest document.
+//! with its own sets, so memory is bounded by the largest document. A caller that needs
+//! the whole corpus (`load`) asks for every file to be read, parsed and kept; the
+//! validation of a set is skipped as it is here, by content hashes.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -20,7 +22,7 @@ use super::{
     DocSummary, FileEntry, FileStat, INDEX_VERSION, ProjectIndex, ProjectSummary, SetSummary,
     Summary, cache,
 };
-use crate::model::{AnnotationSet, Document, Project, validate_set};
+use crate::model::{AnnotationSet, Corpus, Document, Project, validate_set};
 use crate::offsets::OffsetMap;
 use crate::storage::{self, ANNOTATIONS_DIR, DOCUMENTS_DIR, PROJECT_FILE, StorageError, confine};
 
@@ -43,13 +45,29 @@ impl From<StorageError> for Doubt {
 #[derive(Debug)]
 pub struct Opened {
     pub index: ProjectIndex,
+    /// With [`Reads::All`], every file parsed, as `storage::read` gives them.
+    pub corpus: Option<Corpus>,
     /// Files read and hashed because their stat differed (or they were new).
     pub read: usize,
     /// Files parsed because their content differed (or they were new).
     pub parsed: usize,
+    /// Sets validated because they, their document or the schema changed since the
+    /// index last validated them.
+    pub validated: usize,
     /// Whether the index on disk was rewritten.
     pub written: bool,
     pub notes: Vec<String>,
+}
+
+/// Which files a refresh reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Reads {
+    /// Only files whose stat differs from their entry (or whose sets must be checked).
+    Changed,
+    /// Every file, parsed and kept, for a caller that needs the whole corpus; a set is
+    /// still validated only when its content, its document's or the schema's hash differ
+    /// from what it was last validated against.
+    All,
 }
 
 /// Reads the index of `root`, brings it up to date and writes it back if anything
@@ -62,14 +80,14 @@ pub fn open(root: &Path) -> Result<Opened, StorageError> {
 /// [`open`], adding one to `done` for every document checked (with its sets), so a
 /// window can show how far a first open has got.
 pub fn open_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, StorageError> {
-    match open_inner_counting(root, done) {
+    match open_inner(root, Reads::Changed, done) {
         Ok(o) => Ok(o),
         Err(Doubt::Storage(e)) => Err(e),
         // The full read names the problems; if it finds none, a file changed while the
         // index looked at it, and one more look settles it.
         Err(Doubt::Invalid) => {
             storage::load(root)?;
-            open_inner_counting(root, done).map_err(|d| match d {
+            open_inner(root, Reads::Changed, done).map_err(|d| match d {
                 Doubt::Storage(e) => e,
                 Doubt::Invalid => StorageError::io(
                     root,
@@ -80,11 +98,7 @@ pub fn open_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, StorageE
     }
 }
 
-pub(super) fn open_inner(root: &Path) -> Result<Opened, Doubt> {
-    open_inner_counting(root, &AtomicUsize::new(0))
-}
-
-fn open_inner_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, Doubt> {
+pub(super) fn open_inner(root: &Path, read: Reads, done: &AtomicUsize) -> Result<Opened, Doubt> {
     if !root.is_dir() || !storage::is_project(root) {
         return Err(StorageError::NotAProject(root.to_path_buf()).into());
     }
@@ -102,7 +116,7 @@ fn open_inner_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, Doubt>
     // project.ron first: its schema decides whether sets must be checked again.
     let pf = storage::project_file(root);
     let (project_entry, parsed_project) =
-        refresh_project(&pf, old.files.remove(PROJECT_FILE), &tally)?;
+        refresh_project(&pf, old.files.remove(PROJECT_FILE), &tally, read)?;
     let Summary::Project(ps) = &project_entry.summary else {
         return Err(Doubt::Invalid);
     };
@@ -129,6 +143,7 @@ fn open_inner_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, Doubt>
     let ctx = Ctx {
         schema,
         tally: &tally,
+        read,
     };
     // Old entries are moved into their documents' tasks, never copied: a warm open
     // holds one index in memory, not two.
@@ -160,7 +175,7 @@ fn open_inner_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, Doubt>
         tally.changed();
     }
     drop(old);
-    let results: Vec<Result<Vec<(String, FileEntry)>, Doubt>> = tasks
+    let results: Vec<Result<Refreshed, Doubt>> = tasks
         .into_par_iter()
         .map(|task| {
             let r = refresh_document(&ctx, task, &project_for);
@@ -170,9 +185,34 @@ fn open_inner_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, Doubt>
         .collect();
     let mut files = BTreeMap::new();
     files.insert(PROJECT_FILE.to_string(), project_entry);
+    let mut documents = Vec::new();
+    let mut annotations: BTreeMap<String, BTreeMap<String, AnnotationSet>> = listing
+        .annotators
+        .iter()
+        .map(|a| (a.clone(), BTreeMap::new()))
+        .collect();
     for r in results {
-        files.extend(r?);
+        let (entries, parsed) = r?;
+        files.extend(entries);
+        if let Some((doc, sets)) = parsed {
+            for set in sets {
+                annotations
+                    .entry(set.annotator.clone())
+                    .or_default()
+                    .insert(set.document.clone(), set);
+            }
+            documents.push(doc);
+        }
     }
+    let corpus = match (read, project.into_inner()) {
+        (Reads::All, Some(Ok(project))) => Some(Corpus {
+            project,
+            documents,
+            annotations,
+        }),
+        (Reads::All, _) => return Err(Doubt::Invalid),
+        (Reads::Changed, _) => None,
+    };
     if mark_racy(&mut files, started) {
         tally.changed();
     }
@@ -191,8 +231,10 @@ fn open_inner_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, Doubt>
     }
     Ok(Opened {
         index,
+        corpus,
         read: tally.read.load(std::sync::atomic::Ordering::Relaxed),
         parsed: tally.parsed.load(std::sync::atomic::Ordering::Relaxed),
+        validated: tally.validated.load(std::sync::atomic::Ordering::Relaxed),
         written,
         notes,
     })
@@ -202,6 +244,7 @@ fn open_inner_counting(root: &Path, done: &AtomicUsize) -> Result<Opened, Doubt>
 struct Tally {
     read: std::sync::atomic::AtomicUsize,
     parsed: std::sync::atomic::AtomicUsize,
+    validated: std::sync::atomic::AtomicUsize,
     /// Something differs from the index read: it is written back.
     changed: std::sync::atomic::AtomicBool,
 }
@@ -232,7 +275,14 @@ struct Task {
 struct Ctx<'a> {
     schema: u64,
     tally: &'a Tally,
+    read: Reads,
 }
+
+/// A document's entries and its sets', and with [`Reads::All`] the document and sets.
+type Refreshed = (
+    Vec<(String, FileEntry)>,
+    Option<(Document, Vec<AnnotationSet>)>,
+);
 
 /// The project's files as `storage::read` finds them: documents by id, and per
 /// document the annotators with a set on it.
@@ -290,8 +340,9 @@ fn list(root: &Path) -> Result<Listing, StorageError> {
 
 /// A file as it is now.
 enum Now {
-    /// Same content as its entry (stat equal, or hash equal): the entry, stat updated.
-    Same(FileEntry),
+    /// Same content as its entry (stat equal, or hash equal): the entry, stat updated,
+    /// and the bytes if they were read.
+    Same(FileEntry, Option<Vec<u8>>),
     /// Different or new content, read once.
     Changed {
         stat: FileStat,
@@ -300,29 +351,50 @@ enum Now {
     },
 }
 
-fn look(path: &Path, old: Option<FileEntry>, tally: &Tally) -> Result<Now, StorageError> {
-    let meta = fs::symlink_metadata(path).map_err(|e| StorageError::io(path, e))?;
-    if meta.file_type().is_symlink() {
-        return Err(StorageError::Symlink(path.to_path_buf()));
-    }
-    let stat = FileStat::of(&meta);
+fn look(
+    path: &Path,
+    old: Option<FileEntry>,
+    tally: &Tally,
+    read: Reads,
+) -> Result<Now, StorageError> {
+    let stat_now = match read {
+        Reads::Changed => {
+            let meta = fs::symlink_metadata(path).map_err(|e| StorageError::io(path, e))?;
+            if meta.file_type().is_symlink() {
+                return Err(StorageError::Symlink(path.to_path_buf()));
+            }
+            Some(FileStat::of(&meta))
+        }
+        // Read anyway: the stat comes with the bytes.
+        Reads::All => None,
+    };
     let mut old = old;
-    if let Some(e) = old.take_if(|e| e.stat == stat && !e.racy) {
-        return Ok(Now::Same(e));
+    if let Some(stat) = stat_now
+        && let Some(e) = old.take_if(|e| e.stat == stat && !e.racy)
+    {
+        return Ok(Now::Same(e, None));
     }
     if old.is_none() {
         tally.changed();
     }
     let (stat, bytes) = read_file(path)?;
-    tally.read();
+    if read == Reads::Changed || old.as_ref().is_none_or(|e| e.stat != stat || e.racy) {
+        tally.read();
+    }
     let hash = storage::stamp(&bytes);
     match old {
-        Some(e) if e.hash == hash => Ok(Now::Same(FileEntry {
-            stat,
-            hash,
-            racy: false,
-            summary: e.summary,
-        })),
+        Some(e) if e.hash == hash => {
+            let bytes = (read == Reads::All).then_some(bytes);
+            Ok(Now::Same(
+                FileEntry {
+                    stat,
+                    hash,
+                    racy: false,
+                    summary: e.summary,
+                },
+                bytes,
+            ))
+        }
         _ => Ok(Now::Changed { stat, hash, bytes }),
     }
 }
@@ -362,9 +434,11 @@ fn refresh_project(
     pf: &Path,
     old: Option<FileEntry>,
     tally: &Tally,
+    read: Reads,
 ) -> Result<(FileEntry, Option<Project>), Doubt> {
-    match look(pf, old, tally)? {
-        Now::Same(e) => Ok((e, None)),
+    match look(pf, old, tally, read)? {
+        Now::Same(e, None) => Ok((e, None)),
+        Now::Same(e, Some(bytes)) => Ok((e, Some(storage::project_from_bytes(pf, bytes)?))),
         Now::Changed { stat, hash, bytes } => {
             tally.parsed();
             let p = storage::project_from_bytes(pf, bytes)?;
@@ -393,7 +467,7 @@ fn refresh_document<'p>(
     ctx: &Ctx,
     task: Task,
     project: &(dyn Fn() -> Result<&'p Project, Doubt> + Sync),
-) -> Result<Vec<(String, FileEntry)>, Doubt> {
+) -> Result<Refreshed, Doubt> {
     let Task {
         id,
         path,
@@ -402,9 +476,13 @@ fn refresh_document<'p>(
     } = task;
     let path = path.as_path();
     let rel = format!("{DOCUMENTS_DIR}/{id}.ron");
-    let mut doc: Option<(Document, OffsetMap)> = None;
-    let entry = match look(path, old, ctx.tally)? {
-        Now::Same(e) => e,
+    let mut doc: Option<Document> = None;
+    let entry = match look(path, old, ctx.tally, ctx.read)? {
+        Now::Same(e, None) => e,
+        Now::Same(e, Some(bytes)) => {
+            doc = Some(storage::document_from_bytes(path, bytes)?);
+            e
+        }
         Now::Changed { stat, hash, bytes } => {
             ctx.tally.parsed();
             let d = storage::document_from_bytes(path, bytes)?;
@@ -412,8 +490,7 @@ fn refresh_document<'p>(
                 title: d.title.clone(),
                 chars: d.text.chars().count(),
             });
-            let map = OffsetMap::new(&d.text);
-            doc = Some((d, map));
+            doc = Some(d);
             FileEntry {
                 stat,
                 hash,
@@ -422,16 +499,22 @@ fn refresh_document<'p>(
             }
         }
     };
+    // Built only when a set has to be validated.
+    let mut map: Option<OffsetMap> = None;
     let doc_hash = entry.hash;
     let mut out = Vec::with_capacity(1 + sets.len());
+    let mut kept = Vec::new();
     out.push((rel, entry));
     for (annotator, spath, old) in sets {
         let spath = spath.as_path();
         let annotator = annotator.as_str();
         let rel = format!("{ANNOTATIONS_DIR}/{annotator}/{id}.ron");
         let wanted = Some((doc_hash, ctx.schema));
-        let (mut entry, parsed) = match look(spath, old, ctx.tally)? {
-            Now::Same(e) => (e, None),
+        let (mut entry, parsed) = match look(spath, old, ctx.tally, ctx.read)? {
+            Now::Same(e, None) => (e, None),
+            Now::Same(e, Some(bytes)) => {
+                (e, Some(storage::set_from_bytes(spath, annotator, bytes)?))
+            }
             Now::Changed { stat, hash, bytes } => {
                 ctx.tally.parsed();
                 let set = storage::set_from_bytes(spath, annotator, bytes)?;
@@ -447,6 +530,7 @@ fn refresh_document<'p>(
         let Summary::Set(summary) = &mut entry.summary else {
             return Err(Doubt::Invalid);
         };
+        let mut parsed = parsed;
         if summary.checked != wanted {
             let set = match parsed {
                 Some(s) => s,
@@ -465,22 +549,33 @@ fn refresh_document<'p>(
                     return Err(Doubt::Invalid);
                 }
                 ctx.tally.parsed();
-                let d = storage::document_from_bytes(path, bytes)?;
-                let map = OffsetMap::new(&d.text);
-                doc = Some((d, map));
+                doc = Some(storage::document_from_bytes(path, bytes)?);
             }
-            let Some((d, map)) = &doc else {
+            let Some(d) = &doc else {
                 return Err(Doubt::Invalid);
             };
+            let map = map.get_or_insert_with(|| OffsetMap::new(&d.text));
+            ctx.tally
+                .validated
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if !validate_set(project()?, d, map, &set, &rel).is_empty() {
                 return Err(Doubt::Invalid);
             }
             summary.checked = wanted;
             ctx.tally.changed();
+            parsed = Some(set);
+        }
+        if ctx.read == Reads::All {
+            kept.extend(parsed);
         }
         out.push((rel, entry));
     }
-    Ok(out)
+    let parsed = match (ctx.read, doc) {
+        (Reads::All, Some(d)) => Some((d, kept)),
+        (Reads::All, None) => return Err(Doubt::Invalid),
+        (Reads::Changed, _) => None,
+    };
+    Ok((out, parsed))
 }
 
 fn set_summary(set: &AnnotationSet) -> SetSummary {

@@ -21,7 +21,11 @@ pub struct StatsAnswer {
 /// reading and validating the whole project, so the result and the errors are those of
 /// `storage::load` and `stats::stats`.
 pub fn project_stats(root: &Path) -> Result<(StatsAnswer, Vec<String>), StorageError> {
-    match open_inner(root) {
+    match open_inner(
+        root,
+        super::refresh::Reads::Changed,
+        &std::sync::atomic::AtomicUsize::new(0),
+    ) {
         Ok(opened) => {
             if let Some(answer) = stats_of(&opened.index) {
                 return Ok((answer, opened.notes));

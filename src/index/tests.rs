@@ -167,3 +167,126 @@ fn an_index_of_another_version_or_garbage_is_rebuilt_with_one_note() {
         assert!(open(root).unwrap().notes.is_empty());
     }
 }
+
+fn sets(root: &Path) -> usize {
+    files(root)
+        .iter()
+        .filter(|f| f.starts_with("annotations/"))
+        .count()
+}
+
+/// Rewrites one set file through `change`.
+fn edit_set(
+    root: &Path,
+    annotator: &str,
+    doc: &str,
+    change: impl FnOnce(&mut crate::model::AnnotationSet),
+) {
+    let path = storage::set_file(root, annotator, doc);
+    let (mut set, _) = storage::read_set(&path, annotator).unwrap();
+    change(&mut set);
+    fs::write(&path, storage::set_bytes(root, &set).unwrap()).unwrap();
+}
+
+/// A set of the sample (annotator, document) and how many sets its document has.
+fn some_set(root: &Path) -> (String, String, usize) {
+    let corpus = storage::read(root).unwrap();
+    let (a, d) = corpus
+        .annotations
+        .iter()
+        .find_map(|(a, sets)| sets.keys().next().map(|d| (a.clone(), d.clone())))
+        .unwrap();
+    let on_doc = corpus
+        .annotations
+        .values()
+        .filter(|s| s.contains_key(&d))
+        .count();
+    (a, d, on_doc)
+}
+
+#[test]
+fn load_gives_what_storage_load_gives_validating_only_what_changed() {
+    let dir = sample();
+    let root = dir.path();
+    let n = sets(root);
+    let (annotator, doc, on_doc) = some_set(root);
+    let check = |validated: usize, what: &str| {
+        let loaded = load(root).unwrap();
+        assert_eq!(loaded.corpus, storage::load(root).unwrap(), "{what}");
+        assert_eq!(loaded.validated, validated, "{what}");
+        assert!(loaded.notes.is_empty(), "{what}: {:?}", loaded.notes);
+    };
+    check(n, "no index: every set");
+    assert!(cache::index_path(root).is_file());
+    check(0, "nothing changed");
+    edit_set(root, &annotator, &doc, |s| {
+        s.status = crate::model::DocStatus::Done;
+    });
+    check(1, "one set rewritten");
+    check(0, "nothing changed since");
+    // Text added at the end keeps every span valid; the document's sets are checked.
+    let dpath = storage::document_file(root, &doc);
+    let (mut d, _) = storage::read_document(&dpath).unwrap();
+    d.text.push_str("\nA line added.");
+    fs::write(&dpath, storage::document_bytes(root, &d).unwrap()).unwrap();
+    check(on_doc, "a document changed");
+    // A new label changes the schema: every set is checked against it.
+    let (mut p, _) = storage::read_project_file(root).unwrap();
+    let mut label = p.labels[0].clone();
+    label.key = "NEW_LABEL".into();
+    label.shortcut = String::new();
+    p.labels.push(label);
+    fs::write(
+        storage::project_file(root),
+        storage::project_bytes(root, &p).unwrap(),
+    )
+    .unwrap();
+    check(n, "the schema changed");
+}
+
+#[test]
+fn load_refuses_what_changed_since_the_index_with_storage_loads_error() {
+    let dir = sample();
+    let root = dir.path();
+    let (annotator, doc, _) = some_set(root);
+    let same_error = |what: &str| {
+        let ours = load(root).unwrap_err().to_string();
+        assert_eq!(ours, storage::load(root).unwrap_err().to_string(), "{what}");
+        assert!(ours.contains(&doc), "{what}: {ours}");
+    };
+    load(root).unwrap();
+    // A span's copied text no longer matches: the set's hash differs from the index's.
+    let set_path = storage::set_file(root, &annotator, &doc);
+    let before = fs::read(&set_path).unwrap();
+    edit_set(root, &annotator, &doc, |s| {
+        s.spans[0].text.push('x');
+    });
+    same_error("a span's text");
+    fs::write(&set_path, &before).unwrap();
+    load(root).unwrap();
+    // The document's text changes under the spans: only the document's hash differs.
+    let dpath = storage::document_file(root, &doc);
+    let (mut d, _) = storage::read_document(&dpath).unwrap();
+    d.text.insert_str(0, "Preface. ");
+    fs::write(&dpath, storage::document_bytes(root, &d).unwrap()).unwrap();
+    same_error("the document's text");
+}
+
+#[test]
+fn an_index_copied_with_the_project_vouches_for_nothing() {
+    let dir = sample();
+    let root = dir.path();
+    load(root).unwrap();
+    assert_eq!(load(root).unwrap().validated, 0);
+    // The whole folder, cache included, somewhere else.
+    let other = tempfile::tempdir().unwrap();
+    let mut cp = std::process::Command::new("cp");
+    cp.arg("-a")
+        .arg(format!("{}/.", root.display()))
+        .arg(other.path());
+    assert!(cp.status().unwrap().success());
+    assert!(cache::index_path(other.path()).is_file());
+    let loaded = load(other.path()).unwrap();
+    assert_eq!(loaded.validated, sets(root));
+    assert_eq!(loaded.corpus, storage::load(root).unwrap());
+}

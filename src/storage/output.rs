@@ -163,6 +163,30 @@ impl FolderOut {
         self.stage.path().join(FOLDER)
     }
 
+    /// Writes files at paths relative to the folder, many at once (on the I/O threads),
+    /// making their folders first; they are made durable together by [`Self::commit`].
+    /// The first failure in the order given is returned with its path.
+    pub fn write_files<B: AsRef<[u8]> + Sync>(
+        &self,
+        files: &[(PathBuf, B)],
+    ) -> Result<(), (PathBuf, std::io::Error)> {
+        use rayon::prelude::*;
+        let root = self.path();
+        let dirs: std::collections::BTreeSet<&Path> =
+            files.iter().filter_map(|(rel, _)| rel.parent()).collect();
+        for d in dirs {
+            let dir = root.join(d);
+            fs::create_dir_all(&dir).map_err(|e| (dir, e))?;
+        }
+        let write = |(rel, bytes): &(PathBuf, B)| {
+            let path = root.join(rel);
+            fs::write(&path, bytes.as_ref()).map_err(|e| (path, e))
+        };
+        let results: Vec<Result<(), (PathBuf, std::io::Error)>> =
+            super::stage::on_io_threads(|| files.par_iter().map(write).collect());
+        results.into_iter().collect()
+    }
+
     /// Puts the new folder where the old one was (or is not) in one step; the old one
     /// goes with the staging folder.
     pub fn commit(self) -> std::io::Result<()> {

@@ -421,7 +421,7 @@ fn sync_staged(dir: &Path, files: &[(Target, PathBuf)]) -> Result<(), StorageErr
 const SYNCFS_FROM: usize = 64;
 
 /// Runs `work` on the I/O threads (see [`io_pool`]), or here if they could not start.
-fn on_io_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+pub(super) fn on_io_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     match io_pool() {
         Some(pool) => pool.install(work),
         None => work(),

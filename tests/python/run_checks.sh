@@ -29,9 +29,18 @@ fi
 cargo build --quiet --bin spanbench
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/spanbench"
 
-projects=("$root/tests/fixtures/unicode-project")
+# Copies: commands that read a whole project keep their index cache inside it, and the
+# source tree's sample is embedded in the binary.
+copies="$(mktemp -d)"
+trap 'rm -rf "$copies"' EXIT
+copy_project() {
+    cp -r "$1" "$copies/$(basename "$1")"
+    rm -rf "$copies/$(basename "$1")/.spanbench-cache"
+    echo "$copies/$(basename "$1")"
+}
+projects=("$(copy_project "$root/tests/fixtures/unicode-project")")
 if [[ -f "$root/projects/karabakh/project.ron" ]]; then
-    projects+=("$root/projects/karabakh")
+    projects+=("$(copy_project "$root/projects/karabakh")")
 else
     echo "python checks: projects/karabakh not found; checking the test project only" >&2
 fi

@@ -18,11 +18,14 @@
 //! states and relations, which a DocBin has no place for.
 
 pub mod docbin;
+mod parallel_zlib;
 pub mod strings;
 mod tables;
 
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashSet as HashSet;
 use std::io::{self, Write};
 
 use self::docbin::{DocRows, IOB_B, IOB_I, IOB_MISSING, IOB_O, SpanC, TokenRow};
@@ -52,7 +55,7 @@ pub fn export(
     let build_chunk = |chunk: &[Record<'_>]| -> io::Result<(Vec<DocRows>, Vec<String>, Report)> {
         let mut report = Report::default();
         let mut docs = Vec::with_capacity(chunk.len());
-        let mut strings: HashSet<Cow<str>> = HashSet::new();
+        let mut strings: HashSet<Cow<str>> = HashSet::default();
         for r in chunk {
             let b = build(r, opts, &mut report)?;
             docs.push(b.doc);
@@ -162,7 +165,8 @@ fn build<'a>(rec: &Record<'a>, opts: &ExportOptions, report: &mut Report) -> io:
     }
     push_gap(&text[prev..], &mut words, &mut spaces);
 
-    let mut strings: HashSet<Cow<'a, str>> = HashSet::with_capacity(words.len());
+    let mut strings: HashSet<Cow<'a, str>> =
+        HashSet::with_capacity_and_hasher(words.len(), Default::default());
     let outside = if rec.set.is_some() {
         IOB_O
     } else {
