@@ -43,10 +43,11 @@ class Lcg:
         return self.x >> 33
 
 
-def synthetic_corpus():
+def synthetic_corpus(n=DOCS):
+    # The first DOCS documents are the same whatever n is.
     rng = Lcg(42)
     docs = []
-    for d in range(DOCS):
+    for d in range(n):
         parts, offs, chars = [], [], 0
         for i in range(WORDS_PER_DOC):
             if i > 0:

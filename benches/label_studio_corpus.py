@@ -116,7 +116,7 @@ def task_json(i, doc):
 
 
 def write_corpus(out, tasks):
-    docs = synthetic_corpus()[:tasks]
+    docs = synthetic_corpus(tasks)
     with open(out, "w", encoding="utf-8") as f:
         # One line, with Python's default separators, as Label Studio's JSON export.
         json.dump([task_json(i, d) for i, d in enumerate(docs)], f, ensure_ascii=False)
