@@ -684,13 +684,15 @@ fn status_row_ui(ui: &mut Ui, app: &mut SpanbenchApp) {
             return;
         }
         if let Some((done, total)) = s.progress() {
-            ui.add(
-                egui::ProgressBar::new(done as f32 / total.max(1) as f32)
-                    .desired_width(160.0)
-                    .text(format!("{done} of {total} documents")),
-            );
-            ui.label(format!("{} hit(s) so far", s.hits.len()));
-            if ui.button("Cancel").clicked() {
+            // The counts after the bar and Cancel, not in the bar: they would not fit a
+            // narrow one, and Cancel keeps its place while they grow.
+            ui.add(egui::ProgressBar::new(done as f32 / total.max(1) as f32).desired_width(80.0));
+            let cancel = ui.button("Cancel").clicked();
+            ui.label(format!(
+                "{done} of {total} documents, {} hit(s) so far",
+                s.hits.len()
+            ));
+            if cancel {
                 app.search.cancel();
             }
             return;
