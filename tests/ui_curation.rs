@@ -3,6 +3,8 @@
 //! statistics, pre-merge, every disagreement resolved with the keyboard, the gold layer
 //! exported), gold feedback, and the statistics window's clicks.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -40,19 +42,9 @@ fn sample(dir: &Path) -> PathBuf {
     spanbench::ui::install_sample(dir).unwrap()
 }
 
-/// A click as a hand makes it: move there, press, release, each in its own frame.
-fn click_at(h: &mut Harness<SpanbenchApp>, at: Pos2) {
-    h.hover_at(at);
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: at,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        h.run_steps(1);
-    }
+/// A click, then 2 more frame(s) for what it opens.
+fn click_at(h: &mut Harness<SpanbenchApp>, at: egui::Pos2) {
+    common::click_at(h, at);
     h.run_steps(2);
 }
 

@@ -4,6 +4,8 @@
 //! works across documents never loaded, and a command that needs every document loads
 //! them first, then runs.
 
+mod common;
+
 #[path = "../benches/synthetic/project.rs"]
 mod generated;
 
@@ -59,21 +61,6 @@ fn until(h: &mut Harness<SpanbenchApp>, what: &str, done: impl Fn(&SpanbenchApp)
     );
 }
 
-/// A click as a hand makes it: move there, press, release, each in its own frame.
-fn click_at(h: &mut Harness<SpanbenchApp>, at: egui::Pos2) {
-    h.hover_at(at);
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: at,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        h.run_steps(1);
-    }
-}
-
 fn shown(app: &SpanbenchApp) -> &str {
     app.pane.doc_id()
 }
@@ -124,7 +111,7 @@ fn a_big_project_in_the_window(size: egui::Vec2) {
         assert!(h.query_by_label(&done).is_some(), "{done}");
         // A row of the list opens its document.
         let at = h.get_by_label("Generated report 7").rect().center();
-        click_at(&mut h, at);
+        common::click_at(&mut h, at);
         until(&mut h, "the clicked document", |a| shown(a) == id(7));
         // Far down by keys: the list follows the open document.
         for k in 8..=40 {
@@ -165,7 +152,7 @@ fn a_big_project_in_the_window(size: egui::Vec2) {
         .expect("a hit in the first document")
         .rect()
         .center();
-    click_at(&mut h, row);
+    common::click_at(&mut h, row);
     until(&mut h, "the hit's document", |a| {
         shown(a) == id(0) && a.pane.selection.is_some()
     });

@@ -2,6 +2,8 @@
 //! status bar, search and annotate-all, the command palette and the document workflow.
 //! The real app, driven headless through egui_kittest with real pointer and key events.
 
+mod common;
+
 use std::path::Path;
 
 use egui::accesskit::Role;
@@ -53,19 +55,9 @@ fn press_mod(h: &mut Harness<SpanbenchApp>, m: Modifiers, key: Key) {
     h.run_steps(2);
 }
 
-/// A click as a hand makes it: move there, press, release, each in its own frame.
+/// A click, then 1 more frame(s) for what it opens.
 fn click_at(h: &mut Harness<SpanbenchApp>, at: egui::Pos2) {
-    h.hover_at(at);
-    h.run_steps(1);
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: at,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Modifiers::NONE,
-        });
-        h.run_steps(1);
-    }
+    common::click_at(h, at);
     h.run_steps(1);
 }
 

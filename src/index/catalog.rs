@@ -112,10 +112,6 @@ impl Catalog {
         self.docs.binary_search_by(|d| d.id.as_str().cmp(id)).ok()
     }
 
-    pub fn doc(&self, id: &str) -> Option<&CatalogDoc> {
-        self.position(id).map(|i| &self.docs[i])
-    }
-
     /// Layers with at least a folder in the project.
     pub fn annotators(&self) -> impl Iterator<Item = &str> {
         self.layers.keys().map(String::as_str)

@@ -14,7 +14,8 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use super::{Session, read_current, rel_doc, rel_set};
 use crate::index::{Catalog, CatalogDoc, schema_hash};
-use crate::model::{AnnotationSet, Corpus, Document, Project};
+use crate::model::{AnnotationSet, Corpus, DocStatus, Document, Project, validate_set};
+use crate::offsets::OffsetMap;
 use crate::storage::{self, Stamps, StorageError, confine};
 
 /// Projects with more documents than this open from the index.
@@ -35,7 +36,7 @@ struct Request {
     id: String,
     /// Hashes the index validated (document, then set per annotator); a file read with
     /// the same hash is not validated again.
-    doc_hash: Option<u64>,
+    doc_hash: u64,
     set_hashes: BTreeMap<String, u64>,
     /// The project to validate against when a hash differs.
     project: Project,
@@ -114,7 +115,7 @@ impl Lazy {
 fn read_one(root: &Path, req: &Request) -> Result<LoadedDoc, StorageError> {
     let dpath = storage::document_file(root, &req.id);
     let (doc, dh) = storage::read_document(&dpath)?;
-    let mut trusted = req.trust && req.doc_hash == Some(dh);
+    let mut trusted = req.trust && req.doc_hash == dh;
     let mut stamps = vec![(rel_doc(&req.id), dh)];
     let mut sets = Vec::new();
     for a in annotator_folders(root)? {
@@ -132,37 +133,37 @@ fn read_one(root: &Path, req: &Request) -> Result<LoadedDoc, StorageError> {
         sets.push(set);
     }
     if !trusted {
-        let mut corpus = Corpus::new(req.project.clone());
-        corpus.documents.push(doc);
-        for s in sets {
-            corpus
-                .annotations
-                .entry(s.annotator.clone())
-                .or_default()
-                .insert(s.document.clone(), s);
-        }
-        let problems = storage::validate(&corpus);
-        if !problems.is_empty() {
-            return Err(StorageError::Invalid {
-                root: root.to_path_buf(),
-                problems,
-            });
-        }
-        let Corpus {
-            mut documents,
-            annotations,
-            ..
-        } = corpus;
-        let Some(doc) = documents.pop() else {
-            return Err(StorageError::NotAProject(root.to_path_buf()));
-        };
-        let sets = annotations
-            .into_values()
-            .flat_map(|m| m.into_values())
-            .collect();
-        return Ok(LoadedDoc { doc, sets, stamps });
+        validate_one(root, &req.project, &doc, &sets)?;
     }
     Ok(LoadedDoc { doc, sets, stamps })
+}
+
+/// Every problem of one document's sets, as `storage::validate` names them.
+fn validate_one(
+    root: &Path,
+    project: &Project,
+    doc: &Document,
+    sets: &[AnnotationSet],
+) -> Result<(), StorageError> {
+    let map = OffsetMap::new(&doc.text);
+    let mut problems = storage::project_problems(project);
+    for set in sets {
+        let file = format!(
+            "{}/{}/{}.ron",
+            storage::ANNOTATIONS_DIR,
+            set.annotator,
+            doc.id
+        );
+        problems.extend(validate_set(project, doc, &map, set, &file));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StorageError::Invalid {
+            root: root.to_path_buf(),
+            problems,
+        })
+    }
 }
 
 /// The annotator folders as storage lists them (plain names, no links).
@@ -292,6 +293,25 @@ impl Session {
         }
     }
 
+    /// The active layer's status on the `i`th document: from memory if it is loaded,
+    /// else from the catalog by position (no search by id).
+    pub fn status_at(&self, i: usize) -> DocStatus {
+        let Some(l) = &self.lazy else {
+            return self
+                .doc_id_at(i)
+                .map_or(DocStatus::New, |id| self.status(id));
+        };
+        let Some(d) = l.catalog.docs.get(i) else {
+            return DocStatus::New;
+        };
+        if self.corpus.document(&d.id).is_some() {
+            return self.status(&d.id);
+        }
+        l.catalog
+            .set_at(&self.annotator, i)
+            .map_or(DocStatus::New, |s| s.status)
+    }
+
     /// Spans of the active layer on a document, from memory or the catalog.
     pub fn span_count(&self, doc: &str) -> usize {
         match self.corpus.set(&self.annotator, doc) {
@@ -337,7 +357,7 @@ impl Session {
             .collect();
         let req = Request {
             id: doc.to_string(),
-            doc_hash: Some(l.catalog.docs[i].hash),
+            doc_hash: l.catalog.docs[i].hash,
             set_hashes,
             project: self.corpus.project.clone(),
             trust,
@@ -369,19 +389,8 @@ impl Session {
     /// be loaded (it stays unloaded and is never written).
     pub fn poll_loads(&mut self) -> Vec<String> {
         let mut errors = Vec::new();
-        while let Some(l) = self.lazy.as_mut() {
-            let Ok((id, r)) = l.answers.try_recv() else {
-                break;
-            };
-            l.loading.remove(&id);
-            match r {
-                Ok(loaded) => self.insert_loaded(loaded),
-                Err(e) => {
-                    let msg = e.to_string();
-                    errors.push(msg.clone());
-                    l.failed.insert(id, msg);
-                }
-            }
+        while let Some(answer) = self.lazy.as_ref().and_then(|l| l.answers.try_recv().ok()) {
+            errors.extend(self.take_answer(answer));
         }
         self.evict();
         errors
@@ -392,31 +401,36 @@ impl Session {
         if self.want(doc) {
             return Ok(());
         }
-        loop {
+        while self.corpus.document(doc).is_none() {
             if let Some(e) = self.load_error(doc) {
                 return Err(e.to_string());
             }
-            let Some(l) = self.lazy.as_mut() else {
+            let Some(l) = self.lazy.as_ref().filter(|l| l.loading.contains(doc)) else {
                 return Err(format!("no document {doc:?}"));
             };
-            if !l.loading.contains(doc) {
-                return Err(format!("no document {doc:?}"));
+            let answer = l
+                .answers
+                .recv()
+                .map_err(|_| "the loader stopped".to_string())?;
+            self.take_answer(answer);
+        }
+        self.evict();
+        Ok(())
+    }
+
+    /// Takes in one document the loader read, or records why it could not.
+    fn take_answer(&mut self, (id, r): Answer) -> Option<String> {
+        let l = self.lazy.as_mut()?;
+        l.loading.remove(&id);
+        match r {
+            Ok(loaded) => {
+                self.insert_loaded(loaded);
+                None
             }
-            match l.answers.recv() {
-                Ok((id, r)) => {
-                    l.loading.remove(&id);
-                    match r {
-                        Ok(loaded) => self.insert_loaded(loaded),
-                        Err(e) => {
-                            l.failed.insert(id, e.to_string());
-                        }
-                    }
-                }
-                Err(_) => return Err("the loader stopped".into()),
-            }
-            if self.corpus.document(doc).is_some() {
-                self.evict();
-                return Ok(());
+            Err(e) => {
+                let msg = e.to_string();
+                l.failed.insert(id, msg.clone());
+                Some(msg)
             }
         }
     }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Session;
-use crate::model::{DocStatus, Span};
+use crate::model::DocStatus;
 use crate::stats::{self, Cell, ProgressGrid, Stats};
 
 /// What the counts need of one set.
@@ -169,14 +169,5 @@ impl Session {
                 hit.then(|| (a.clone(), doc.to_string()))
             })
         })
-    }
-
-    /// The span a chart's bar leads to once its document is loaded.
-    pub fn first_span_on(&self, annotator: &str, doc: &str, label: Option<&str>) -> Option<&Span> {
-        self.corpus
-            .set(annotator, doc)?
-            .spans
-            .iter()
-            .find(|s| label.is_none_or(|l| s.label == l))
     }
 }

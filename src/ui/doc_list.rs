@@ -91,13 +91,7 @@ impl DocFilter {
         }
         // A partly loaded project answers from memory and the catalog, one lookup each.
         let statuses: Vec<DocStatus> = if session.is_partial() {
-            (0..n)
-                .map(|i| {
-                    session
-                        .doc_id_at(i)
-                        .map_or(DocStatus::New, |id| session.status(id))
-                })
-                .collect()
+            (0..n).map(|i| session.status_at(i)).collect()
         } else {
             statuses(&session.corpus, &session.annotator)
         };

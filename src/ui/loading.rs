@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::app::SpanbenchApp;
 use super::commands::Command;
@@ -19,7 +19,6 @@ pub struct Opening {
     pub documents: usize,
     /// The index is there: opening reads it rather than building it.
     pub indexed: bool,
-    pub started: Instant,
     /// Documents checked so far.
     pub done: Arc<AtomicUsize>,
     rx: Receiver<Result<Session, StorageError>>,
@@ -69,7 +68,6 @@ impl SpanbenchApp {
             path: path.to_path_buf(),
             documents: Session::lazy_size(path).unwrap_or(0),
             indexed: crate::index::cache::index_path(path).is_file(),
-            started: Instant::now(),
             done,
             rx,
         };
